@@ -1,0 +1,124 @@
+package io.limitguard.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * How the fixtures run their servers: Testcontainers when a Docker engine answers, real local
+ * processes otherwise. Force one with {@code -Dlimitguard.fixtures=containers|processes}
+ * (or the environment variable {@code LIMITGUARD_FIXTURES}).
+ */
+public final class Fixtures {
+
+    private static final Logger log = LoggerFactory.getLogger(Fixtures.class);
+    private static volatile Boolean useContainers;
+
+    private Fixtures() {
+    }
+
+    public static boolean useContainers() {
+        Boolean answer = useContainers;
+        if (answer == null) {
+            String forced = System.getProperty("limitguard.fixtures", System.getenv("LIMITGUARD_FIXTURES"));
+            if (forced != null && !forced.isBlank()) {
+                answer = forced.toLowerCase(Locale.ROOT).startsWith("container");
+            } else {
+                answer = dockerAnswers();
+            }
+            log.info("Test fixtures run as {}", answer ? "Testcontainers" : "local processes");
+            useContainers = answer;
+        }
+        return answer;
+    }
+
+    private static boolean dockerAnswers() {
+        try {
+            return DockerClientFactory.instance().isDockerAvailable();
+        } catch (RuntimeException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** A TCP port that was free a moment ago on 127.0.0.1. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress("127.0.0.1", 0));
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("Timed out after " + timeout + " waiting for " + what);
+            }
+            try {
+                Thread.sleep(50); // polling an external process; there is nothing to subscribe to
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted waiting for " + what, e);
+            }
+        }
+    }
+
+    static Path tempDir(String prefix) {
+        try {
+            Path dir = Files.createTempDirectory(prefix);
+            dir.toFile().deleteOnExit();
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Sends a POSIX signal (STOP, CONT, KILL) to a process. */
+    static void signal(long pid, String signal) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void destroy(Process process) {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
