@@ -1,0 +1,32 @@
+package io.limitguard.dashboard.config;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the live stream ({@code limitguard.dashboard.*}).
+ *
+ * @param subscriberBuffer updates held for one slow subscriber (browser or RSocket client) before its
+ *                         oldest ones are dropped; the Kafka consumer and other subscribers never wait
+ * @param heartbeat        how often the SSE stream sends a {@code heartbeat} event, so proxies keep an
+ *                         idle connection open and the page can tell a live stream from a dead one
+ * @param rsocketTcpPort   port of the RSocket TCP transport (0 = any free port); the WebSocket
+ *                         transport is served at {@code /rsocket} on the HTTP port
+ * @param consumerGroupPrefix prefix of the Kafka consumer group; each instance appends a random
+ *                         suffix because every dashboard instance must see every update
+ */
+@Validated
+@ConfigurationProperties("limitguard.dashboard")
+public record DashboardProperties(
+        @DefaultValue("256") @Min(1) @Max(1_000_000) int subscriberBuffer,
+        @DefaultValue("15s") @NotNull @DurationMin(millis = 10) Duration heartbeat,
+        @DefaultValue("7081") @Min(0) @Max(65535) int rsocketTcpPort,
+        @DefaultValue("limitguard-dashboard") @NotBlank String consumerGroupPrefix) {
+}

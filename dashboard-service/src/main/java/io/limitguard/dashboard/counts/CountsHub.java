@@ -1,0 +1,66 @@
+package io.limitguard.dashboard.counts;
+
+import io.limitguard.dashboard.config.DashboardProperties;
+import io.limitguard.events.CountsUpdate;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicLong;
+import org.springframework.stereotype.Component;
+import reactor.core.publisher.BufferOverflowStrategy;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Sinks;
+
+/**
+ * Fans the one Kafka consumer's updates out to every subscriber (SSE browsers, RSocket clients).
+ *
+ * <p>The sink is {@code directBestEffort}: it hands an update to each subscriber that has demand and
+ * skips the others, so no subscriber can hold back the publisher or its neighbours. Every subscriber
+ * gets its own bounded buffer that requests without limit and, when its client does not keep up, drops
+ * the OLDEST updates (a live chart wants the newest point, not a backlog).
+ */
+@Component
+public class CountsHub {
+
+    private final Sinks.Many<LiveCounts> sink = Sinks.many().multicast().directBestEffort();
+    private final AtomicLong sequence = new AtomicLong();
+    private final int bufferSize;
+    private final Counter published;
+    private final Counter dropped;
+
+    public CountsHub(DashboardProperties properties, MeterRegistry meters) {
+        this.bufferSize = properties.subscriberBuffer();
+        this.published = Counter.builder("limitguard.dashboard.updates.published")
+                .description("Counts updates received from Kafka and offered to subscribers").register(meters);
+        this.dropped = Counter.builder("limitguard.dashboard.updates.dropped")
+                .description("Counts updates dropped from the buffers of slow subscribers").register(meters);
+    }
+
+    /**
+     * Offers one update to every current subscriber. Never blocks. Called from the single Kafka
+     * consumer thread only, so emissions are serialized.
+     */
+    public void publish(CountsUpdate update) {
+        published.increment();
+        // FAIL_ZERO_SUBSCRIBER just means nobody is watching: a live view has nothing to replay.
+        sink.tryEmitNext(new LiveCounts(sequence.incrementAndGet(), update));
+    }
+
+    /** Live updates from now on, optionally only for one route, with this subscriber's own bounded buffer. */
+    public Flux<LiveCounts> stream(String route) {
+        return sink.asFlux()
+                .filter(counts -> counts.matchesRoute(route))
+                .onBackpressureBuffer(bufferSize, lost -> dropped.increment(), BufferOverflowStrategy.DROP_OLDEST);
+    }
+
+    public int subscriberCount() {
+        return sink.currentSubscriberCount();
+    }
+
+    public long publishedCount() {
+        return (long) published.count();
+    }
+
+    public long droppedCount() {
+        return (long) dropped.count();
+    }
+}
