@@ -1,0 +1,93 @@
+package io.limitguard.analytics.config;
+
+import io.limitguard.analytics.topology.Step;
+import io.limitguard.analytics.topology.TopologyConfig;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Settings of the analytics service, prefix {@code limitguard.analytics}. Kafka connection settings
+ * (bootstrap servers, security) come from the standard {@code spring.kafka.*} properties, and any
+ * other Kafka Streams setting from {@code spring.kafka.streams.properties.*}.
+ *
+ * @param applicationId      Kafka Streams application id: consumer group, prefix of internal topics
+ * @param stateDir           where the RocksDB stores live (one sub-directory per application id)
+ * @param applicationServer  {@code host:port} other instances use to reach this one's query API
+ * @param grace              how long after a window ends late decisions are still counted (all steps)
+ * @param retention          how long each step's windows are kept, hence how far back queries reach
+ * @param topN               counters per minute and partition of the top-blocked summary
+ * @param commitInterval     Streams commit interval: how often counts are committed and the 1 s
+ *                           updates on limitguard.counts are flushed (their latency)
+ * @param cacheMaxBytes      Streams record cache; larger = fewer store writes and fewer updates
+ * @param streamThreads      Kafka Streams threads of this instance
+ * @param createTopics       create limitguard.* topics at start-up when missing
+ * @param topicPartitions    partitions of topics this service creates
+ * @param queryRetryTimeout  how long a query waits for stores that are migrating (rebalance)
+ * @param maxWindowsPerQuery most windows one block-rate answer may hold
+ */
+@ConfigurationProperties("limitguard.analytics")
+@Validated
+public record AnalyticsProperties(
+        @DefaultValue("limitguard-analytics") @NotBlank String applicationId,
+        @NotBlank String stateDir,
+        @NotBlank @Pattern(regexp = "[^:\\s]+:\\d{1,5}", message = "must be host:port") String applicationServer,
+        @DefaultValue("10s") @NotNull Duration grace,
+        @DefaultValue @Valid @NotNull Retention retention,
+        @DefaultValue("100") @Min(1) @Max(10_000) int topN,
+        @DefaultValue("100ms") @NotNull Duration commitInterval,
+        @DefaultValue("10MB") @NotNull DataSize cacheMaxBytes,
+        @DefaultValue("1") @Min(1) @Max(64) int streamThreads,
+        @DefaultValue("true") boolean createTopics,
+        @DefaultValue("3") @Min(1) int topicPartitions,
+        @DefaultValue("5s") @NotNull Duration queryRetryTimeout,
+        @DefaultValue("20000") @Min(1) int maxWindowsPerQuery) {
+
+    /**
+     * Retention per step. Defaults: 1 s windows for 1 hour, 1 min windows for 7 days, 1 h windows
+     * for 90 days. Each must be at least window size + grace (checked at start-up).
+     */
+    public record Retention(
+            @DefaultValue("1h") @NotNull Duration second,
+            @DefaultValue("7d") @NotNull Duration minute,
+            @DefaultValue("90d") @NotNull Duration hour) {
+    }
+
+    public AnalyticsProperties {
+        if (grace != null && grace.isNegative()) {
+            throw new IllegalArgumentException("limitguard.analytics.grace must not be negative, was " + grace);
+        }
+        if (grace != null && retention != null) {
+            check("second", retention.second(), Step.SECOND, grace);
+            check("minute", retention.minute(), Step.MINUTE, grace);
+            check("hour", retention.hour(), Step.HOUR, grace);
+        }
+    }
+
+    private static void check(String field, Duration value, Step step, Duration grace) {
+        if (value != null && value.compareTo(step.size().plus(grace)) < 0) {
+            throw new IllegalArgumentException("limitguard.analytics.retention." + field + " must be at least "
+                    + step.label() + " + grace (" + step.size().plus(grace) + "), was " + value);
+        }
+    }
+
+    public Duration retention(Step step) {
+        return switch (step) {
+            case SECOND -> retention.second();
+            case MINUTE -> retention.minute();
+            case HOUR -> retention.hour();
+        };
+    }
+
+    public TopologyConfig topologyConfig(Runnable poisonListener) {
+        return new TopologyConfig(grace, retention.second(), retention.minute(), retention.hour(), topN, poisonListener);
+    }
+}

@@ -1,0 +1,129 @@
+package io.limitguard.analytics.topology;
+
+import io.limitguard.events.CountsUpdate;
+import io.limitguard.events.CountsUpdate.Dimension;
+import io.limitguard.events.DecisionEvent;
+import io.limitguard.events.JsonSerde;
+import io.limitguard.events.Outcome;
+import io.limitguard.events.OutcomeCounts;
+import io.limitguard.events.Topics;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.KGroupedStream;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.kstream.Windowed;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
+
+/**
+ * The analytics topology, built by {@link #build(TopologyConfig)} alone.
+ *
+ * <pre>
+ * limitguard.decisions (bytes)
+ *   └─ parse ─┬─ poison ─▶ limitguard.decisions.dlq (bytes as read + error headers)
+ *             └─ events ─┬─ flatMap: route:&lt;id&gt; → outcome, rule:&lt;id&gt; → outcome
+ *                        │    └─ repartition "by-dimension" (once)
+ *                        │         ├─ 1 s windows ─▶ store counts-1s ─▶ limitguard.counts (CountsUpdate)
+ *                        │         ├─ 1 min windows ─▶ store counts-1m
+ *                        │         └─ 1 h windows ─▶ store counts-1h
+ *                        └─ rejected only ─▶ top-blocked (Space-Saving per minute per task)
+ *                                              stores top-blocked-1m, top-blocked-clock
+ * </pre>
+ *
+ * Windows are tumbling and aligned to the epoch; a window's start is inclusive, its end exclusive.
+ * Event time is the decision's own {@code timestamp}.
+ */
+public final class AnalyticsTopology {
+
+    /** Window store: per task, one {@link SpaceSaving} summary of blocked keys per minute. */
+    public static final String TOP_BLOCKED_STORE = "top-blocked-1m";
+    /** Key-value store: the largest decision timestamp a task has seen (the top-blocked clock). */
+    static final String TOP_BLOCKED_CLOCK_STORE = "top-blocked-clock";
+    /** The one repartition topic (suffix; Streams prefixes the application id). */
+    static final String REPARTITION_NAME = "by-dimension";
+
+    private AnalyticsTopology() {
+    }
+
+    public static Topology build(TopologyConfig config) {
+        StreamsBuilder builder = new StreamsBuilder();
+        Serde<String> strings = Serdes.String();
+        Serde<Outcome> outcomes = CompactSerdes.outcome();
+
+        Map<String, KStream<byte[], ParsedDecision>> parsed = builder
+                .stream(Topics.DECISIONS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("decisions"))
+                .process(() -> new DecisionParser(config.poisonListener()), Named.as("parse"))
+                .split(Named.as("parsed-"))
+                .branch((key, value) -> value.isPoison(), Branched.as("poison"))
+                .defaultBranch(Branched.as("events"));
+
+        parsed.get("parsed-poison")
+                .mapValues(ParsedDecision::raw, Named.as("poison-bytes"))
+                .to(Topics.DECISIONS_DLQ, Produced.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("dlq"));
+
+        KStream<byte[], DecisionEvent> events = parsed.get("parsed-events")
+                .mapValues(ParsedDecision::event, Named.as("event"));
+
+        // Re-key once to route:<id> and rule:<id>; every window size aggregates the same repartitioned stream.
+        KGroupedStream<String, Outcome> byDimension = events
+                .flatMap((key, e) -> List.of(
+                        KeyValue.pair(DimensionKey.of(Dimension.ROUTE, e.routeId()), e.outcome()),
+                        KeyValue.pair(DimensionKey.of(Dimension.RULE, e.ruleId()), e.outcome())),
+                        Named.as("by-route-and-rule"))
+                .repartition(Repartitioned.with(strings, outcomes).withName(REPARTITION_NAME))
+                .groupByKey(Grouped.with(strings, outcomes));
+
+        for (Step step : Step.values()) {
+            KTable<Windowed<String>, OutcomeCounts> counts = byDimension
+                    .windowedBy(TimeWindows.ofSizeAndGrace(step.size(), config.grace()))
+                    .aggregate(() -> OutcomeCounts.ZERO,
+                            (key, outcome, total) -> total.plus(outcome, 1),
+                            Named.as("count-" + step.label()),
+                            Materialized.<String, OutcomeCounts, WindowStore<Bytes, byte[]>>as(step.storeName())
+                                    .withKeySerde(strings)
+                                    .withValueSerde(CompactSerdes.outcomeCounts())
+                                    .withRetention(config.retention(step)));
+            if (step == Step.SECOND) {
+                counts.toStream(Named.as("live-" + step.label()))
+                        .map((window, value) -> KeyValue.pair(window.key(), update(step, window, value)),
+                                Named.as("counts-update"))
+                        .to(Topics.COUNTS, Produced.with(strings, new JsonSerde.CountsUpdateSerde()).withName("counts"));
+            }
+        }
+
+        builder.addStateStore(Stores.windowStoreBuilder(
+                        Stores.persistentWindowStore(TOP_BLOCKED_STORE, config.minuteRetention(), Step.MINUTE.size(), false),
+                        strings, new SpaceSavingSerde())
+                .withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(TOP_BLOCKED_CLOCK_STORE), strings, Serdes.Long())
+                .withCachingEnabled());
+        long graceMs = config.grace().toMillis();
+        events.filter((key, e) -> e.outcome().rejected(), Named.as("rejected"))
+                .process(() -> new TopBlockedProcessor(config.topN(), graceMs), Named.as("top-blocked"),
+                        TOP_BLOCKED_STORE, TOP_BLOCKED_CLOCK_STORE);
+
+        return builder.build();
+    }
+
+    private static CountsUpdate update(Step step, Windowed<String> window, OutcomeCounts counts) {
+        DimensionKey key = DimensionKey.parse(window.key());
+        return new CountsUpdate(CountsUpdate.VERSION, key.dimension(), key.id(), step.label(),
+                window.window().start(), window.window().end(), counts);
+    }
+}

@@ -1,0 +1,59 @@
+package io.limitguard.analytics.topology;
+
+import io.limitguard.events.DecisionEvent;
+import io.limitguard.events.JsonSerde;
+import io.limitguard.events.Topics;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads decision bytes with the contract's serde. Readable events go on stamped with the decision's
+ * own timestamp (event time drives the windows, not the producer's clock). Unreadable records go on
+ * as poison, byte for byte, with the reason and their origin in headers, and are counted.
+ *
+ * <p>Why not a {@code DeserializationExceptionHandler}: Kafka Streams 4.1 handlers cannot emit
+ * dead-letter records (KIP-1034 arrives in 4.2); parsing here keeps the dead-letter copy inside the
+ * same exactly-once transaction as the counts.
+ */
+final class DecisionParser extends ContextualProcessor<byte[], byte[], byte[], ParsedDecision> {
+
+    static final String HEADER_ERROR = "limitguard.dlq.error";
+    static final String HEADER_SOURCE = "limitguard.dlq.source";
+
+    private static final Logger log = LoggerFactory.getLogger(DecisionParser.class);
+    private final JsonSerde<DecisionEvent> serde = new JsonSerde.DecisionEventSerde();
+    private final Runnable poisonListener;
+
+    DecisionParser(Runnable poisonListener) {
+        this.poisonListener = poisonListener;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        String error;
+        try {
+            DecisionEvent event = record.value() == null ? null : serde.deserialize(Topics.DECISIONS, record.value());
+            if (event != null && event.timestamp() >= 0) {
+                context().forward(record.withValue(ParsedDecision.ok(event)).withTimestamp(event.timestamp()));
+                return;
+            }
+            error = event == null ? "null value" : "negative timestamp " + event.timestamp();
+        } catch (RuntimeException e) { // SerializationException from the serde, or anything a broken record provokes
+            error = e.getClass().getName() + ": " + e.getMessage();
+        }
+        String source = context().recordMetadata()
+                .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                .orElse("unknown");
+        log.warn("Poison decision record {} sent to {}: {}", source, Topics.DECISIONS_DLQ, error);
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        headers.add(HEADER_ERROR, error.getBytes(StandardCharsets.UTF_8));
+        headers.add(HEADER_SOURCE, source.getBytes(StandardCharsets.UTF_8));
+        poisonListener.run();
+        context().forward(new Record<>(record.key(), ParsedDecision.poison(record.value()), record.timestamp(), headers));
+    }
+}

@@ -1,0 +1,51 @@
+package io.limitguard.analytics.topology;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the topology needs to know, and nothing else (no Spring): the grace period for late events,
+ * the retention of each step's store, the number of counters of the top-blocked summary, and whom
+ * to tell about poison records.
+ *
+ * @param grace            how long after a window's end late events are still counted (all steps)
+ * @param secondRetention  how long 1 s windows are kept (queryable, restorable)
+ * @param minuteRetention  how long 1 min windows and the per-minute top-blocked summaries are kept
+ * @param hourRetention    how long 1 h windows are kept
+ * @param topN             counters per (minute, partition) in the Space-Saving summary of blocked keys
+ * @param poisonListener   called once per record sent to the dead-letter topic
+ */
+public record TopologyConfig(Duration grace, Duration secondRetention, Duration minuteRetention,
+                             Duration hourRetention, int topN, Runnable poisonListener) {
+
+    public TopologyConfig {
+        Objects.requireNonNull(grace, "grace");
+        Objects.requireNonNull(poisonListener, "poisonListener");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("grace must not be negative");
+        }
+        if (topN < 1) {
+            throw new IllegalArgumentException("topN must be >= 1");
+        }
+        for (Step step : Step.values()) {
+            Duration retention = retentionOf(step, secondRetention, minuteRetention, hourRetention);
+            Duration minimum = step.size().plus(grace);
+            if (retention == null || retention.compareTo(minimum) < 0) {
+                throw new IllegalArgumentException("retention of " + step.label() + " windows must be at least "
+                        + "window size + grace = " + minimum + ", was " + retention);
+            }
+        }
+    }
+
+    public Duration retention(Step step) {
+        return retentionOf(step, secondRetention, minuteRetention, hourRetention);
+    }
+
+    private static Duration retentionOf(Step step, Duration s, Duration m, Duration h) {
+        return switch (step) {
+            case SECOND -> s;
+            case MINUTE -> m;
+            case HOUR -> h;
+        };
+    }
+}
