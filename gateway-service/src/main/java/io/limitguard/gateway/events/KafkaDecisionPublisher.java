@@ -1,0 +1,275 @@
+package io.limitguard.gateway.events;
+
+import io.limitguard.events.DecisionEvent;
+import io.limitguard.events.Topics;
+import io.limitguard.gateway.events.PublisherAccounting.DropReason;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes every decision to {@link Topics#DECISIONS}, keyed by the limited key, without ever
+ * making the request wait.
+ *
+ * <p>{@link #accept} (on a Netty event loop) only counts the event and offers it to a bounded
+ * lock-free queue; when the queue is full the event is dropped and counted. One dedicated thread,
+ * the drainer, first makes sure the topics exist (retrying while Kafka is unreachable), then hashes
+ * keys if configured and hands events to the Kafka producer's asynchronous {@code send}; the
+ * producer's callback counts each event published or dropped. {@link PublisherAccounting} keeps
+ * {@code decisions = published + dropped + in-flight}.
+ *
+ * <p>{@link #close} flushes what is queued and unacknowledged for at most
+ * {@code limitguard.kafka.close-timeout}; the rest is counted dropped ({@code reason=shutdown}).
+ */
+public final class KafkaDecisionPublisher implements DecisionSink, MeterBinder, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaDecisionPublisher.class);
+    /** Upper bound of an idle drainer's sleep; accept() wakes it earlier. */
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
+
+    private final Queue<DecisionEvent> queue = new ConcurrentLinkedQueue<>();
+    private final int capacity;
+    private final Duration closeTimeout;
+    private final Duration topicRetryInterval;
+    private final PublisherAccounting accounting = new PublisherAccounting();
+    private final boolean hashKeys;
+    private final UnaryOperator<String> keys;
+    private final Producer<String, DecisionEvent> producer;
+    private final TopicCreator topics;
+    private final Thread drainer;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final AtomicLong nextSendWarning = new AtomicLong(System.nanoTime());
+    private volatile boolean closed;
+    private volatile boolean drainerIdle;
+    private volatile long closeDeadline;
+    private KafkaClientMetrics producerMetrics;
+
+    /**
+     * Creates the producer (and admin client) from Boot's configuration and starts the drainer.
+     * Nothing here connects to Kafka: start-up does not wait when Kafka is down. An invalid
+     * producer setting fails here, naming the setting.
+     *
+     * @param bootProducerConfig Boot's producer configuration ({@code spring.kafka.*})
+     * @param adminConfig        Boot's admin configuration, used only to create missing topics
+     */
+    public static KafkaDecisionPublisher start(KafkaEventsProperties properties, Map<String, Object> bootProducerConfig,
+                                               Map<String, Object> adminConfig) {
+        KafkaProducer<String, DecisionEvent> producer = new KafkaProducer<>(ProducerSettings.from(bootProducerConfig));
+        TopicCreator topics = null;
+        try {
+            topics = properties.topics().create() ? new TopicCreator(adminConfig, properties.topics()) : null;
+            KafkaDecisionPublisher publisher = new KafkaDecisionPublisher(properties, producer, topics);
+            publisher.drainer.start();
+            return publisher;
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            if (topics != null) {
+                topics.close();
+            }
+            throw e;
+        }
+    }
+
+    private KafkaDecisionPublisher(KafkaEventsProperties properties, Producer<String, DecisionEvent> producer,
+                                   TopicCreator topics) {
+        this.capacity = properties.queueCapacity();
+        this.closeTimeout = properties.closeTimeout();
+        this.topicRetryInterval = properties.topics().retryInterval();
+        this.hashKeys = properties.hashKeys();
+        this.keys = KeyHasher.of(properties);
+        this.producer = producer;
+        this.topics = topics;
+        this.drainer = new Thread(this::drain, "limitguard-events-drainer");
+        this.drainer.setDaemon(true);
+    }
+
+    /** Never blocks, never throws. A {@code null} event is ignored. */
+    @Override
+    public void accept(DecisionEvent event) {
+        if (event == null) {
+            return;
+        }
+        accounting.decision();
+        if (closed) {
+            accounting.dropped(DropReason.SHUTDOWN);
+            return;
+        }
+        if (!accounting.reserveQueueSlot(capacity)) {
+            accounting.dropped(DropReason.QUEUE_FULL);
+            return;
+        }
+        queue.offer(event);
+        if (closed && queue.remove(event)) {
+            // close() may have emptied the queue between our check and the offer: count it here
+            accounting.dequeuedAndDropped(DropReason.SHUTDOWN);
+            return;
+        }
+        if (drainerIdle) {
+            LockSupport.unpark(drainer);
+        }
+    }
+
+    public PublisherAccounting.Snapshot accounting() {
+        return accounting.snapshot();
+    }
+
+    /** The publisher's counters, and the producer's own metrics ({@code kafka.producer.*}). */
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        accounting.bindTo(registry);
+        producerMetrics = new KafkaClientMetrics(producer);
+        producerMetrics.bindTo(registry);
+    }
+
+    private void drain() {
+        try {
+            boolean topicsReady = awaitTopics();
+            while (!closed) {
+                DecisionEvent event = queue.poll();
+                if (event == null) {
+                    idle();
+                } else {
+                    send(event);
+                }
+            }
+            // Closing: hand over what is still queued, while the close deadline allows.
+            DecisionEvent event;
+            while (topicsReady && System.nanoTime() - closeDeadline < 0 && (event = queue.poll()) != null) {
+                send(event);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // close() gave up waiting; it counts what is left
+        } catch (RuntimeException | Error e) {
+            log.error("Decision event drainer stopped; events are now dropped (reason=queue_full)", e);
+        }
+    }
+
+    /** Topics first: sending earlier could let a broker auto-create them with its defaults. */
+    private boolean awaitTopics() throws InterruptedException {
+        if (topics == null) {
+            return true;
+        }
+        while (!closed) {
+            try {
+                if (topics.tryCreate()) {
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                log.warn("Checking topics failed, retrying in {}: {}", topicRetryInterval, e.toString());
+            }
+            long until = System.nanoTime() + topicRetryInterval.toNanos();
+            long left;
+            while (!closed && (left = until - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(this, left); // close() unparks
+                if (Thread.interrupted()) {
+                    throw new InterruptedException();
+                }
+            }
+        }
+        return false;
+    }
+
+    private void idle() {
+        drainerIdle = true;
+        // accept() offers before it reads drainerIdle, we write drainerIdle before we look at the
+        // queue: one of us sees the other, so no event waits for the full park.
+        if (queue.isEmpty() && !closed) {
+            LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+        }
+        drainerIdle = false;
+    }
+
+    private void send(DecisionEvent event) {
+        accounting.dequeuedAndSending();
+        Ack ack = new Ack();
+        try {
+            DecisionEvent published = hashKeys ? withKey(event, keys.apply(event.key())) : event;
+            producer.send(new ProducerRecord<>(Topics.DECISIONS, published.key(), published), ack);
+        } catch (RuntimeException e) {
+            // errors the producer throws instead of reporting to the callback (e.g. interrupted)
+            ack.onCompletion(null, e);
+        }
+    }
+
+    private static DecisionEvent withKey(DecisionEvent e, String key) {
+        return new DecisionEvent(e.v(), e.eventId(), e.requestId(), e.timestamp(), e.instanceId(), e.routeId(),
+                e.ruleId(), key, e.outcome(), e.policy(), e.remaining(), e.limit(), e.cost(), e.latencyMicros());
+    }
+
+    /** Counts one event exactly once, whether the producer calls back, throws, or both. */
+    private final class Ack implements Callback {
+        private final AtomicBoolean done = new AtomicBoolean();
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            if (exception == null) {
+                accounting.acknowledged();
+                return;
+            }
+            accounting.sendFailed(closed ? DropReason.SHUTDOWN : DropReason.SEND_FAILED);
+            long next = nextSendWarning.get();
+            if (!closed && System.nanoTime() - next >= 0 && nextSendWarning.compareAndSet(next, System.nanoTime() + WARN_EVERY_NANOS)) {
+                log.warn("Decision events are being dropped: Kafka send failed ({}); see limitguard.events.dropped",
+                        exception.toString());
+            }
+        }
+    }
+
+    /**
+     * Stops accepting, flushes queued and unacknowledged events for at most the close timeout, and
+     * counts whatever is left as dropped. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        closeDeadline = System.nanoTime() + closeTimeout.toNanos();
+        closed = true;
+        LockSupport.unpark(drainer);
+        try {
+            drainer.join(Math.max(1, closeTimeout.toMillis()));
+            if (drainer.isAlive()) {
+                drainer.interrupt(); // stuck in a bounded Kafka call: max.block.ms or a topic check
+                drainer.join(TimeUnit.SECONDS.toMillis(2));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        long left = Math.max(0, closeDeadline - System.nanoTime());
+        // Waits for acknowledgements until the deadline, then aborts the rest (callbacks count them).
+        producer.close(Duration.ofNanos(left));
+        while (queue.poll() != null) {
+            accounting.dequeuedAndDropped(DropReason.SHUTDOWN);
+        }
+        if (topics != null) {
+            topics.close();
+        }
+        if (producerMetrics != null) {
+            producerMetrics.close();
+        }
+        PublisherAccounting.Snapshot end = accounting.snapshot();
+        log.info("Decision publisher closed: {} decisions, {} published, {} dropped {}", end.decisions(),
+                end.published(), end.dropped(), end.droppedByReason());
+    }
+}

@@ -1,0 +1,47 @@
+package io.limitguard.gateway.events;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Positive;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The decision-event publisher ({@code limitguard.kafka.*}). Where Kafka is and how the producer
+ * talks to it come from Boot's standard {@code spring.kafka.*} properties; this record holds only
+ * what is specific to LimitGuard.
+ *
+ * @param enabled       {@code false}: no producer, no admin client, no thread; decisions are not published
+ * @param queueCapacity events held in memory while waiting for the producer; beyond it they are dropped and counted
+ * @param hashKeys      publish a hash of the limited key instead of the key itself (record key and event field)
+ * @param hashSecret    with {@code hashKeys}: HMAC-SHA256 secret; without it keys are plain SHA-256, which is
+ *                      reversible by enumeration for small key spaces such as IPv4 addresses
+ * @param closeTimeout  on shutdown, how long queued and unacknowledged events may take to reach Kafka
+ * @param topics        topic creation at start-up
+ */
+@Validated
+@ConfigurationProperties("limitguard.kafka")
+public record KafkaEventsProperties(
+        @DefaultValue("true") boolean enabled,
+        @DefaultValue("10000") @Positive int queueCapacity,
+        @DefaultValue("false") boolean hashKeys,
+        String hashSecret,
+        @DefaultValue("5s") @NotNull Duration closeTimeout,
+        @DefaultValue @Valid @NotNull TopicSettings topics) {
+
+    /**
+     * @param create            create {@code limitguard.decisions}, {@code .counts} and {@code .decisions.dlq} if missing
+     * @param partitions        partitions of each created topic
+     * @param replicationFactor replicas of each created topic; unset = the broker's {@code default.replication.factor}
+     * @param retryInterval     while Kafka cannot be reached, how often creation is retried
+     */
+    public record TopicSettings(
+            @DefaultValue("true") boolean create,
+            @DefaultValue("3") @Positive int partitions,
+            @Min(1) Short replicationFactor,
+            @DefaultValue("5s") @NotNull Duration retryInterval) {
+    }
+}
