@@ -1,0 +1,119 @@
+package io.limitguard.gateway.config;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import io.github.resilience4j.micrometer.tagged.TaggedCircuitBreakerMetrics;
+import io.limitguard.gateway.events.DecisionSink;
+import io.limitguard.gateway.failure.FailureFallback;
+import io.limitguard.gateway.failure.LimiterHealthIndicator;
+import io.limitguard.gateway.failure.LocalLimiter;
+import io.limitguard.gateway.failure.RedisGuard;
+import io.limitguard.gateway.keys.KeyBounds;
+import io.limitguard.gateway.limit.LimitEngine;
+import io.limitguard.gateway.limit.LimitScript;
+import io.limitguard.gateway.limit.RedisConnection;
+import io.limitguard.gateway.rules.RuleSet;
+import io.limitguard.gateway.web.DecisionRecorder;
+import io.limitguard.gateway.web.ProblemResponses;
+import io.limitguard.gateway.web.RateLimitFilter;
+import io.limitguard.gateway.web.RateLimitHeaders;
+import io.limitguard.gateway.web.RequestLimiter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Wires the limiter: Redis connection, script engine, guard, rules, and the global filter. */
+@Configuration(proxyBeanMethods = false)
+public class LimiterConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(LimiterConfiguration.class);
+    static final String BREAKER = "redis";
+
+    @Bean
+    LimitScript limitScript() {
+        return LimitScript.load();
+    }
+
+    @Bean(destroyMethod = "close")
+    RedisConnection redisConnection(LimitGuardProperties properties, LimitScript script) {
+        // Load the script on the first connect so the first request does not pay for NOSCRIPT.
+        return new RedisConnection(properties.redis(), commands -> commands.scriptLoad(script.source())
+                .subscribe(sha -> log.info("Limiter script loaded, sha {}", sha),
+                        e -> log.warn("Could not load the limiter script yet: {}", e.toString())));
+    }
+
+    @Bean
+    LimitEngine limitEngine(LimitScript script, RedisConnection connection) {
+        return new LimitEngine(script, connection::commandsOrNull);
+    }
+
+    @Bean
+    CircuitBreakerRegistry limiterCircuitBreakerRegistry(LimitGuardProperties properties, MeterRegistry meters) {
+        BreakerProperties breaker = properties.breaker();
+        CircuitBreakerRegistry registry = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
+                .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
+                .slidingWindowSize(breaker.slidingWindowSize())
+                .minimumNumberOfCalls(breaker.minimumCalls())
+                .failureRateThreshold(breaker.failureRateThreshold())
+                .waitDurationInOpenState(breaker.waitInOpen())
+                .permittedNumberOfCallsInHalfOpenState(breaker.halfOpenCalls())
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .build());
+        TaggedCircuitBreakerMetrics.ofCircuitBreakerRegistry(registry).bindTo(meters);
+        return registry;
+    }
+
+    @Bean
+    RedisGuard redisGuard(CircuitBreakerRegistry registry, LimitGuardProperties properties, MeterRegistry meters) {
+        CircuitBreaker breaker = registry.circuitBreaker(BREAKER);
+        Timer latency = Timer.builder("limitguard.redis.latency")
+                .description("Time of one limiter script call to Redis (successful calls)")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(0).plusNanos(50_000))
+                .maximumExpectedValue(properties.redis().timeout().multipliedBy(2))
+                .register(meters);
+        return new RedisGuard(breaker, properties.redis().timeout(), latency);
+    }
+
+    @Bean
+    RuleSet ruleSet(LimitGuardProperties properties) {
+        return RuleSet.from(properties);
+    }
+
+    @Bean
+    LocalLimiter localLimiter(LimitGuardProperties properties) {
+        return new LocalLimiter(properties.expectedInstances(), 100_000, Duration.ofMinutes(5));
+    }
+
+    @Bean
+    RequestLimiter requestLimiter(LimitEngine engine, RedisGuard guard, LocalLimiter local,
+            LimitGuardProperties properties) {
+        return new RequestLimiter(engine, guard, new FailureFallback(local),
+                new KeyBounds(properties.keys().maxLength()), properties.keys().onEmpty());
+    }
+
+    @Bean
+    DecisionRecorder decisionRecorder(ObjectProvider<DecisionSink> sink, MeterRegistry meters,
+            LimitGuardProperties properties) {
+        return new DecisionRecorder(sink.getIfAvailable(() -> DecisionSink.NONE), meters, properties.instanceId());
+    }
+
+    @Bean
+    RateLimitFilter rateLimitFilter(RuleSet rules, RequestLimiter limiter, DecisionRecorder recorder,
+            LimitGuardProperties properties) {
+        long retryAfter = Math.max(1, (properties.breaker().waitInOpen().toMillis() + 999) / 1000);
+        return new RateLimitFilter(rules, limiter, recorder, new RateLimitHeaders(properties.headers()),
+                new ProblemResponses(retryAfter));
+    }
+
+    @Bean
+    LimiterHealthIndicator limiterHealthIndicator(RedisConnection connection, RedisGuard guard) {
+        return new LimiterHealthIndicator(connection, guard);
+    }
+}

@@ -1,0 +1,37 @@
+package io.limitguard.gateway.config;
+
+import java.time.Duration;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * @param uri            Redis URI ({@code redis://host:port}, {@code rediss://} for TLS)
+ * @param timeout        time limit of one limiter call; slower counts as a failure (issue 3)
+ * @param commandTimeout Lettuce's own command timeout, a backstop behind {@code timeout}
+ * @param connectTimeout how long one connection attempt may take
+ */
+public record RedisProperties(
+        @DefaultValue("redis://127.0.0.1:6379") String uri,
+        @DefaultValue("50ms") Duration timeout,
+        @DefaultValue("1s") Duration commandTimeout,
+        @DefaultValue("1s") Duration connectTimeout) {
+
+    public RedisProperties {
+        if (uri == null || uri.isBlank()) {
+            throw new IllegalArgumentException("limitguard.redis.uri must not be empty");
+        }
+        requirePositive("limitguard.redis.timeout", timeout);
+        requirePositive("limitguard.redis.command-timeout", commandTimeout);
+        requirePositive("limitguard.redis.connect-timeout", connectTimeout);
+    }
+
+    static RedisProperties defaults() {
+        return new RedisProperties("redis://127.0.0.1:6379", Duration.ofMillis(50), Duration.ofSeconds(1),
+                Duration.ofSeconds(1));
+    }
+
+    static void requirePositive(String field, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(field + " must be > 0, was " + value);
+        }
+    }
+}

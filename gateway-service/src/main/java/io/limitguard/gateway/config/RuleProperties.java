@@ -1,0 +1,89 @@
+package io.limitguard.gateway.config;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * One rule: which routes, which key, which limits (all must pass), what one request costs, and what
+ * happens when Redis cannot answer.
+ *
+ * @param id        unique id, used in Redis keys, headers, events and metrics ({@code [A-Za-z0-9._-]}, 1-64)
+ * @param routes    route ids the rule applies to; empty = every route
+ * @param key       {@code ip} | {@code header:<Name>} | {@code principal} | {@code route} | {@code global}
+ * @param limits    one or more limits; a request passes only if every limit has room
+ * @param cost      units one request takes from every limit
+ * @param onFailure what to do when Redis is unavailable
+ */
+public record RuleProperties(
+        String id,
+        List<String> routes,
+        @DefaultValue("ip") String key,
+        List<LimitProperties> limits,
+        @DefaultValue("1") long cost,
+        @DefaultValue("open") FailureMode onFailure) {
+
+    static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
+
+    /** What a rule does when Redis cannot decide. */
+    public enum FailureMode {
+        /** Allow the request (marked failed-open). */
+        OPEN,
+        /** Reject with 503. */
+        CLOSED,
+        /** Decide with an in-process token bucket sized limit / expected instances. */
+        LOCAL
+    }
+
+    public RuleProperties {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("rule '" + id + "': id: must match " + ID.pattern());
+        }
+        routes = routes != null ? List.copyOf(routes) : List.of();
+        key = key == null || key.isBlank() ? "ip" : key.trim();
+        onFailure = onFailure != null ? onFailure : FailureMode.OPEN;
+        String keyProblem = keyProblem(key);
+        if (keyProblem != null) {
+            throw new IllegalArgumentException("rule '" + id + "': key: " + keyProblem);
+        }
+        if (limits == null || limits.isEmpty()) {
+            throw new IllegalArgumentException("rule '" + id + "': limits: at least one limit is required");
+        }
+        limits = List.copyOf(limits);
+        if (cost < 0) {
+            throw new IllegalArgumentException("rule '" + id + "': cost: must be >= 0, was " + cost);
+        }
+        List<String> problems = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < limits.size(); i++) {
+            LimitProperties limit = limits.get(i);
+            String where = "limits[" + i + "]" + (limit.name() != null ? " '" + limit.name() + "'" : "");
+            for (String problem : limit.problems(cost)) {
+                problems.add(where + "." + problem);
+            }
+            if (limit.name() != null && !names.add(limit.name())) {
+                problems.add(where + ".name: duplicate limit name in this rule");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("rule '" + id + "': " + String.join("; ", problems));
+        }
+    }
+
+    private static String keyProblem(String key) {
+        switch (key) {
+            case "ip", "principal", "route", "global":
+                return null;
+            default:
+                if (key.startsWith("header:")) {
+                    return HEADER_NAME.matcher(key.substring(7)).matches() ? null
+                            : "'" + key + "' has an invalid header name";
+                }
+                return "'" + key + "' is not one of ip, header:<Name>, principal, route, global";
+        }
+    }
+}

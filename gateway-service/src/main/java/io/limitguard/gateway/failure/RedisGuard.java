@@ -1,0 +1,42 @@
+package io.limitguard.gateway.failure;
+
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.reactor.circuitbreaker.operator.CircuitBreakerOperator;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import reactor.core.publisher.Mono;
+
+/**
+ * Every Redis call of the limiter goes through here: a time limit (a slow Redis counts as a
+ * failed one) inside a Resilience4j circuit breaker. While the breaker is open the call is not
+ * even subscribed, so no request waits on Redis.
+ */
+public final class RedisGuard {
+
+    private final CircuitBreaker breaker;
+    private final Duration timeLimit;
+    private final Timer latency;
+
+    public RedisGuard(CircuitBreaker breaker, Duration timeLimit, Timer latency) {
+        this.breaker = breaker;
+        this.timeLimit = timeLimit;
+        this.latency = latency;
+    }
+
+    public <T> Mono<T> protect(Mono<T> call) {
+        return Mono.defer(() -> {
+            long start = System.nanoTime();
+            return call.timeout(timeLimit)
+                    .doOnSuccess(any -> latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+        }).transformDeferred(CircuitBreakerOperator.of(breaker));
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    public Duration timeLimit() {
+        return timeLimit;
+    }
+}

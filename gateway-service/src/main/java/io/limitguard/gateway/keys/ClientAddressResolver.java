@@ -1,0 +1,76 @@
+package io.limitguard.gateway.keys;
+
+import io.limitguard.gateway.config.Cidr;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.springframework.http.server.reactive.ServerHttpRequest;
+
+/**
+ * The client's IP address. {@code X-Forwarded-For} is believed only when the TCP peer is a trusted
+ * proxy; then the client is the right-most entry that is not itself a trusted proxy. A client
+ * cannot choose its key by sending the header itself.
+ */
+public final class ClientAddressResolver {
+
+    // Only literal addresses: InetAddress.getByName on anything else would be a DNS lookup.
+    private static final Pattern IP_LITERAL = Pattern.compile("[0-9A-Fa-f:.]*[:.][0-9A-Fa-f:.]*");
+    private static final int MAX_HOPS = 32;
+
+    private final List<Cidr> trustedProxies;
+
+    public ClientAddressResolver(List<Cidr> trustedProxies) {
+        this.trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** The client address as text, or null when the peer address is unknown. */
+    public String resolve(ServerHttpRequest request) {
+        InetSocketAddress remote = request.getRemoteAddress();
+        InetAddress peer = remote == null ? null : remote.getAddress();
+        if (peer == null) {
+            return null;
+        }
+        if (!trusted(peer)) {
+            return peer.getHostAddress();
+        }
+        List<String> forwarded = request.getHeaders().get("X-Forwarded-For");
+        if (forwarded == null || forwarded.isEmpty()) {
+            return peer.getHostAddress();
+        }
+        String[] hops = String.join(",", forwarded).split(",");
+        InetAddress client = peer;
+        for (int i = hops.length - 1, seen = 0; i >= 0 && seen < MAX_HOPS; i--, seen++) {
+            InetAddress hop = parse(hops[i].trim());
+            if (hop == null) {
+                break; // malformed: keep the last address a trusted hop vouched for
+            }
+            client = hop;
+            if (!trusted(hop)) {
+                break;
+            }
+        }
+        return client.getHostAddress();
+    }
+
+    private boolean trusted(InetAddress address) {
+        for (Cidr cidr : trustedProxies) {
+            if (cidr.contains(address)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static InetAddress parse(String text) {
+        if (text.isEmpty() || text.length() > 45 || !IP_LITERAL.matcher(text).matches()) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(text);
+        } catch (UnknownHostException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package io.limitguard.gateway.limit;
+
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.reactive.RedisReactiveCommands;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import reactor.core.publisher.Mono;
+
+/**
+ * Evaluates every limit of a request with ONE {@code EVALSHA} of the assembled {@link LimitScript}.
+ * All-or-nothing: when any limit rejects, none is charged. On {@code NOSCRIPT} (Redis restarted or
+ * flushed) the script is loaded and the call retried once.
+ */
+public final class LimitEngine {
+
+    private final LimitScript script;
+    private final Supplier<RedisReactiveCommands<String, String>> commands;
+
+    public LimitEngine(LimitScript script, Supplier<RedisReactiveCommands<String, String>> commands) {
+        this.script = script;
+        this.commands = commands;
+    }
+
+    public LimitScript script() {
+        return script;
+    }
+
+    public Mono<Evaluation> evaluate(List<LimitCall> calls) {
+        return evaluate(calls, List.of());
+    }
+
+    /** {@code trailingArgs} are appended to ARGV; only the test clock reads them. */
+    Mono<Evaluation> evaluate(List<LimitCall> calls, List<String> trailingArgs) {
+        return Mono.defer(() -> {
+            RedisReactiveCommands<String, String> redis = commands.get();
+            if (redis == null) {
+                return Mono.error(new RedisUnavailableException("no Redis connection yet"));
+            }
+            String[] keys = new String[calls.size()];
+            List<String> args = new ArrayList<>(1 + calls.size() * 4 + trailingArgs.size());
+            args.add(Integer.toString(calls.size()));
+            for (int i = 0; i < keys.length; i++) {
+                LimitCall call = calls.get(i);
+                keys[i] = call.redisKey();
+                args.add(call.limit().algorithm());
+                args.add(Long.toString(call.cost()));
+                args.addAll(call.limit().scriptParameters());
+            }
+            args.addAll(trailingArgs);
+            String[] argv = args.toArray(String[]::new);
+            return evalsha(redis, keys, argv)
+                    .onErrorResume(RedisNoScriptException.class,
+                            e -> redis.scriptLoad(script.source()).then(evalsha(redis, keys, argv)))
+                    .map(reply -> parse(reply, calls.size()));
+        });
+    }
+
+    private Mono<List<Object>> evalsha(RedisReactiveCommands<String, String> redis, String[] keys, String[] argv) {
+        // The reactive evalsha emits the whole MULTI reply as one List.
+        return redis.<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, argv).single();
+    }
+
+    static Evaluation parse(List<Object> reply, int limits) {
+        if (reply.size() != 1 + 4 * limits) {
+            throw new IllegalStateException("unexpected script reply of " + reply.size() + " elements for "
+                    + limits + " limits: " + reply);
+        }
+        List<LimitVerdict> verdicts = new ArrayList<>(limits);
+        for (int i = 0; i < limits; i++) {
+            int at = 1 + 4 * i;
+            verdicts.add(new LimitVerdict(
+                    asLong(reply.get(at)) == 1,
+                    asLong(reply.get(at + 1)),
+                    asLong(reply.get(at + 2)),
+                    asLong(reply.get(at + 3))));
+        }
+        return new Evaluation(asLong(reply.get(0)) == 1, verdicts);
+    }
+
+    private static long asLong(Object value) {
+        return value instanceof Long number ? number : Long.parseLong(value.toString());
+    }
+}

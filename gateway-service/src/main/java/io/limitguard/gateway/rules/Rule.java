@@ -1,0 +1,33 @@
+package io.limitguard.gateway.rules;
+
+import io.limitguard.gateway.config.RuleProperties.FailureMode;
+import io.limitguard.gateway.keys.KeyResolver;
+import io.limitguard.gateway.limit.LimitSpec;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A validated rule, ready for the request path.
+ *
+ * @param routes empty = every route
+ */
+public record Rule(String id, Set<String> routes, KeyResolver keyResolver, List<LimitSpec> limits, long cost,
+        FailureMode onFailure) {
+
+    public Rule {
+        routes = Set.copyOf(routes);
+        limits = List.copyOf(limits);
+    }
+
+    public boolean appliesTo(String routeId) {
+        return routes.isEmpty() || routes.contains(routeId);
+    }
+
+    /**
+     * The Redis key of one limit for one client key. The hash tag {@code {rule:key}} keeps all
+     * limits of one rule and key in one Redis Cluster slot.
+     */
+    public String redisKey(String clientKey, LimitSpec limit) {
+        return "lg:{" + id + ":" + clientKey + "}:" + limit.name();
+    }
+}

@@ -1,0 +1,86 @@
+package io.limitguard.gateway.web;
+
+import io.limitguard.events.DecisionEvent;
+import io.limitguard.events.Outcome;
+import io.limitguard.gateway.events.DecisionSink;
+import io.limitguard.gateway.limit.LimitSpec;
+import io.limitguard.gateway.limit.LimitVerdict;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reports every rule decision: one {@link DecisionEvent} per rule to the {@link DecisionSink}
+ * (events of one request share a request id) and the counter {@code limitguard.decisions}
+ * tagged route, rule and outcome.
+ */
+public final class DecisionRecorder {
+
+    public static final String METRIC = "limitguard.decisions";
+    private static final Logger log = LoggerFactory.getLogger(DecisionRecorder.class);
+
+    private final DecisionSink sink;
+    private final MeterRegistry registry;
+    private final String instanceId;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    public DecisionRecorder(DecisionSink sink, MeterRegistry registry, String instanceId) {
+        this.sink = sink;
+        this.registry = registry;
+        this.instanceId = instanceId;
+    }
+
+    public void record(String routeId, RequestDecision decision) {
+        if (decision.rules().isEmpty()) {
+            if (decision.status() == RequestDecision.Status.MISSING_KEY) {
+                counter(routeId, decision.missingKeyRule(), "missing_key").increment();
+            }
+            return;
+        }
+        String requestId = randomUuid();
+        long now = System.currentTimeMillis();
+        for (RuleDecision rule : decision.rules()) {
+            counter(routeId, rule.rule().id(), tag(rule.outcome())).increment();
+            LimitSpec limit = rule.decisiveLimit();
+            LimitVerdict verdict = rule.decisiveVerdict();
+            if (limit == null) {
+                limit = rule.rule().limits().get(0); // failed open/closed: name the rule's first policy
+            }
+            DecisionEvent event = new DecisionEvent(DecisionEvent.VERSION, randomUuid(), requestId, now, instanceId,
+                    routeId, rule.rule().id(), rule.key(), rule.outcome(), limit.name(),
+                    verdict == null ? -1 : verdict.remaining(), verdict == null ? -1 : limit.quota(),
+                    rule.rule().cost(), decision.latencyMicros());
+            try {
+                sink.accept(event);
+            } catch (RuntimeException e) {
+                // The sink promises not to throw; if it does anyway, the request must not suffer.
+                log.warn("DecisionSink threw; event dropped", e);
+            }
+        }
+    }
+
+    private Counter counter(String route, String rule, String outcome) {
+        return counters.computeIfAbsent(route + '\u0000' + rule + '\u0000' + outcome,
+                k -> Counter.builder(METRIC).description("Rate-limit decisions by route, rule and outcome")
+                        .tag("route", route).tag("rule", rule).tag("outcome", outcome).register(registry));
+    }
+
+    /** A version-4 UUID from ThreadLocalRandom: UUID.randomUUID() may block on SecureRandom on an event loop. */
+    static String randomUuid() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (random.nextLong() & ~(0xC000000000000000L)) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
+    }
+
+    /** Outcome names as metric tags. */
+    static String tag(Outcome outcome) {
+        return outcome.name().toLowerCase(Locale.ROOT);
+    }
+}

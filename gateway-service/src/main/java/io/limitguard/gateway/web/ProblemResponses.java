@@ -1,0 +1,115 @@
+package io.limitguard.gateway.web;
+
+import io.limitguard.events.Outcome;
+import io.limitguard.gateway.limit.LimitVerdict;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.server.reactive.ServerHttpResponse;
+import org.springframework.web.server.ServerWebExchange;
+import reactor.core.publisher.Mono;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The {@code application/problem+json} (RFC 9457) answers of the limiter: 429 naming the violated
+ * policies, 503 when Redis cannot decide and a rule fails closed, 400 for a missing key. The
+ * upstream is not called for any of them.
+ */
+public final class ProblemResponses {
+
+    public static final String TYPE_RATE_LIMITED = "https://limitguard.io/problems/rate-limited";
+    public static final String TYPE_UNAVAILABLE = "https://limitguard.io/problems/limiter-unavailable";
+    public static final String TYPE_MISSING_KEY = "https://limitguard.io/problems/missing-key";
+
+    private final long unavailableRetryAfterSeconds;
+
+    public ProblemResponses(long unavailableRetryAfterSeconds) {
+        this.unavailableRetryAfterSeconds = Math.max(1, unavailableRetryAfterSeconds);
+    }
+
+    public Mono<Void> tooManyRequests(ServerWebExchange exchange, RequestDecision decision) {
+        List<Map<String, Object>> violated = new ArrayList<>();
+        long retryAfter = 1;
+        String firstRule = null;
+        for (RuleDecision rule : decision.rules()) {
+            for (int i = 0; i < rule.verdicts().size(); i++) {
+                LimitVerdict verdict = rule.verdicts().get(i);
+                if (!verdict.allowed()) {
+                    firstRule = firstRule != null ? firstRule : rule.rule().id();
+                    retryAfter = Math.max(retryAfter, verdict.retryAfterSeconds());
+                    Map<String, Object> policy = new LinkedHashMap<>();
+                    policy.put("rule", rule.rule().id());
+                    policy.put("policy", rule.rule().limits().get(i).name());
+                    policy.put("quota", rule.rule().limits().get(i).quota());
+                    policy.put("window", rule.rule().limits().get(i).windowSeconds());
+                    policy.put("retryAfter", verdict.retryAfterSeconds());
+                    violated.add(policy);
+                }
+            }
+        }
+        Map<String, Object> body = problem(TYPE_RATE_LIMITED, "Too Many Requests", HttpStatus.TOO_MANY_REQUESTS,
+                "Rate limit exceeded for " + describe(violated) + ".", exchange);
+        body.put("rule", firstRule);
+        body.put("violatedPolicies", violated);
+        body.put("retryAfter", retryAfter);
+        return write(exchange, HttpStatus.TOO_MANY_REQUESTS, retryAfter, body);
+    }
+
+    public Mono<Void> unavailable(ServerWebExchange exchange, RequestDecision decision) {
+        List<String> rules = decision.rules().stream()
+                .filter(rule -> rule.outcome() == Outcome.FAILED_CLOSED)
+                .map(rule -> rule.rule().id()).toList();
+        Map<String, Object> body = problem(TYPE_UNAVAILABLE, "Service Unavailable", HttpStatus.SERVICE_UNAVAILABLE,
+                "The rate limiter cannot decide right now and rule '" + (rules.isEmpty() ? "?" : rules.get(0))
+                        + "' does not admit requests without it.", exchange);
+        body.put("rule", rules.isEmpty() ? null : rules.get(0));
+        body.put("rules", rules);
+        body.put("retryAfter", unavailableRetryAfterSeconds);
+        return write(exchange, HttpStatus.SERVICE_UNAVAILABLE, unavailableRetryAfterSeconds, body);
+    }
+
+    public Mono<Void> missingKey(ServerWebExchange exchange, RequestDecision decision) {
+        Map<String, Object> body = problem(TYPE_MISSING_KEY, "Bad Request", HttpStatus.BAD_REQUEST,
+                "The request has no key for rule '" + decision.missingKeyRule() + "'.", exchange);
+        body.put("rule", decision.missingKeyRule());
+        return write(exchange, HttpStatus.BAD_REQUEST, 0, body);
+    }
+
+    private static String describe(List<Map<String, Object>> violated) {
+        List<String> names = new ArrayList<>();
+        for (Map<String, Object> policy : violated) {
+            names.add("rule '" + policy.get("rule") + "' policy '" + policy.get("policy") + "'");
+        }
+        return String.join(", ", names);
+    }
+
+    private static Map<String, Object> problem(String type, String title, HttpStatus status, String detail,
+            ServerWebExchange exchange) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", type);
+        body.put("title", title);
+        body.put("status", status.value());
+        body.put("detail", detail);
+        body.put("instance", exchange.getRequest().getPath().value());
+        return body;
+    }
+
+    private static Mono<Void> write(ServerWebExchange exchange, HttpStatus status, long retryAfterSeconds,
+            Map<String, Object> body) {
+        ServerHttpResponse response = exchange.getResponse();
+        response.setStatusCode(status);
+        HttpHeaders headers = response.getHeaders();
+        headers.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        if (retryAfterSeconds > 0) {
+            headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds));
+        }
+        byte[] json = JsonMapper.shared().writeValueAsBytes(body);
+        DataBuffer buffer = response.bufferFactory().wrap(json);
+        return response.writeWith(Mono.just(buffer));
+    }
+}
