@@ -9,6 +9,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -88,6 +89,7 @@ public record AnalyticsProperties(
     }
 
     public TopologyConfig topologyConfig(Runnable poisonListener) {
-        return new TopologyConfig(grace, retention.second(), retention.minute(), retention.hour(), topN, poisonListener);
+        return new TopologyConfig(grace, retention.second(), retention.minute(), retention.hour(), topN, poisonListener,
+                Materialized.StoreType.ROCKS_DB);
     }
 }

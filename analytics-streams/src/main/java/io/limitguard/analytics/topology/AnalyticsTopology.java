@@ -41,7 +41,7 @@ import org.apache.kafka.streams.state.WindowStore;
  *                        │         ├─ 1 s windows ─▶ store counts-1s ─▶ limitguard.counts (CountsUpdate)
  *                        │         ├─ 1 min windows ─▶ store counts-1m
  *                        │         └─ 1 h windows ─▶ store counts-1h
- *                        └─ rejected only ─▶ top-blocked (Space-Saving per minute per task)
+ *                        └─ top-blocked: rejections only, Space-Saving per minute per task
  *                                              stores top-blocked-1m, top-blocked-clock
  * </pre>
  *
@@ -97,7 +97,8 @@ public final class AnalyticsTopology {
                             Materialized.<String, OutcomeCounts, WindowStore<Bytes, byte[]>>as(step.storeName())
                                     .withKeySerde(strings)
                                     .withValueSerde(CompactSerdes.outcomeCounts())
-                                    .withRetention(config.retention(step)));
+                                    .withRetention(config.retention(step))
+                                    .withStoreType(config.storeType()));
             if (step == Step.SECOND) {
                 counts.toStream(Named.as("live-" + step.label()))
                         .map((window, value) -> KeyValue.pair(window.key(), update(step, window, value)),
@@ -106,16 +107,19 @@ public final class AnalyticsTopology {
             }
         }
 
-        builder.addStateStore(Stores.windowStoreBuilder(
-                        Stores.persistentWindowStore(TOP_BLOCKED_STORE, config.minuteRetention(), Step.MINUTE.size(), false),
+        boolean rocks = config.storeType() == Materialized.StoreType.ROCKS_DB;
+        builder.addStateStore(Stores.windowStoreBuilder(rocks
+                        ? Stores.persistentWindowStore(TOP_BLOCKED_STORE, config.minuteRetention(), Step.MINUTE.size(), false)
+                        : Stores.inMemoryWindowStore(TOP_BLOCKED_STORE, config.minuteRetention(), Step.MINUTE.size(), false),
                         strings, new SpaceSavingSerde())
                 .withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(TOP_BLOCKED_CLOCK_STORE), strings, Serdes.Long())
+        builder.addStateStore(Stores.keyValueStoreBuilder(rocks
+                        ? Stores.persistentKeyValueStore(TOP_BLOCKED_CLOCK_STORE)
+                        : Stores.inMemoryKeyValueStore(TOP_BLOCKED_CLOCK_STORE), strings, Serdes.Long())
                 .withCachingEnabled());
         long graceMs = config.grace().toMillis();
-        events.filter((key, e) -> e.outcome().rejected(), Named.as("rejected"))
-                .process(() -> new TopBlockedProcessor(config.topN(), graceMs), Named.as("top-blocked"),
+        // Every event advances the top-blocked clock; only rejections are counted.
+        events.process(() -> new TopBlockedProcessor(config.topN(), graceMs), Named.as("top-blocked"),
                         TOP_BLOCKED_STORE, TOP_BLOCKED_CLOCK_STORE);
 
         return builder.build();

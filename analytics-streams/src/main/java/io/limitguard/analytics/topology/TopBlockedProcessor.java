@@ -8,7 +8,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 
 /**
- * Counts blocked keys per one-minute window in a {@link SpaceSaving} summary of fixed size, one
+ * Counts blocked keys (outcomes that turned the client away: {@code Outcome.rejected()}) per one-minute window in a {@link SpaceSaving} summary of fixed size, one
  * summary per (window, task), stored under the task id in a window store. Runs on the input
  * partitions (decisions are keyed by the limited key, so a key's blocked decisions meet in one
  * task) and needs no repartition.
@@ -52,8 +52,8 @@ final class TopBlockedProcessor extends ContextualProcessor<byte[], DecisionEven
             clock.put(CLOCK_KEY, ts);
         }
         long windowStart = Step.MINUTE.windowStart(ts);
-        if (windowStart + WINDOW_MS + graceMs <= eventTime) {
-            return; // window closed: too late, as for the windowed counts
+        if (!record.value().outcome().rejected() || windowStart + WINDOW_MS + graceMs <= eventTime) {
+            return; // not blocked; or window closed: too late, as for the windowed counts
         }
         SpaceSaving summary = summaries.fetch(taskKey, windowStart);
         if (summary == null) {

@@ -2,6 +2,7 @@ package io.limitguard.analytics.topology;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.apache.kafka.streams.kstream.Materialized.StoreType;
 
 /**
  * What the topology needs to know, and nothing else (no Spring): the grace period for late events,
@@ -14,13 +15,16 @@ import java.util.Objects;
  * @param hourRetention    how long 1 h windows are kept
  * @param topN             counters per (minute, partition) in the Space-Saving summary of blocked keys
  * @param poisonListener   called once per record sent to the dead-letter topic
+ * @param storeType        RocksDB (the service: history outlives memory and restarts) or in-memory
+ *                         (topology tests, where the test driver commits, hence flushes, every record)
  */
 public record TopologyConfig(Duration grace, Duration secondRetention, Duration minuteRetention,
-                             Duration hourRetention, int topN, Runnable poisonListener) {
+                             Duration hourRetention, int topN, Runnable poisonListener, StoreType storeType) {
 
     public TopologyConfig {
         Objects.requireNonNull(grace, "grace");
         Objects.requireNonNull(poisonListener, "poisonListener");
+        Objects.requireNonNull(storeType, "storeType");
         if (grace.isNegative()) {
             throw new IllegalArgumentException("grace must not be negative");
         }
