@@ -76,6 +76,26 @@ public final class TestInfra implements BeforeAllCallback {
         sendRaw(update.topicKey(), new JsonSerde.CountsUpdateSerde().serialize(Topics.COUNTS, update));
     }
 
+    /** Sends many updates in order (one key keeps one partition) and waits until all are acknowledged. */
+    public static void sendAll(List<CountsUpdate> updates) {
+        JsonSerde.CountsUpdateSerde serde = new JsonSerde.CountsUpdateSerde();
+        List<java.util.concurrent.Future<?>> acks = new ArrayList<>();
+        for (CountsUpdate update : updates) {
+            acks.add(resources().producer.send(new ProducerRecord<>(Topics.COUNTS, update.topicKey(),
+                    serde.serialize(Topics.COUNTS, update))));
+        }
+        for (java.util.concurrent.Future<?> ack : acks) {
+            try {
+                ack.get(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("Could not produce to " + Topics.COUNTS, e);
+            }
+        }
+    }
+
     public static void sendRaw(String key, byte[] value) {
         try {
             resources().producer.send(new ProducerRecord<>(Topics.COUNTS, key, value)).get(30, TimeUnit.SECONDS);
@@ -110,7 +130,8 @@ public final class TestInfra implements BeforeAllCallback {
             producer = new KafkaProducer<>(Map.of(
                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
                     ProducerConfig.LINGER_MS_CONFIG, 0,
-                    ProducerConfig.ACKS_CONFIG, "all"),
+                    ProducerConfig.ACKS_CONFIG, "all",
+                    ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
                     new StringSerializer(), new ByteArraySerializer());
         }
 

@@ -1,0 +1,75 @@
+package io.limitguard.dashboard.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+
+/** Defaults, and invalid settings stop start-up naming the property. */
+class DashboardPropertiesTest {
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties({DashboardProperties.class, AnalyticsProperties.class})
+    static class Config {
+    }
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+            .withUserConfiguration(Config.class);
+
+    @Test
+    void defaults() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            DashboardProperties dashboard = context.getBean(DashboardProperties.class);
+            assertThat(dashboard.subscriberBuffer()).isEqualTo(256);
+            assertThat(dashboard.heartbeat()).isEqualTo(Duration.ofSeconds(15));
+            assertThat(dashboard.rsocketTcpPort()).isEqualTo(7081);
+            AnalyticsProperties analytics = context.getBean(AnalyticsProperties.class);
+            assertThat(analytics.baseUrl()).isEqualTo("http://localhost:8082");
+            assertThat(analytics.timeout()).isEqualTo(Duration.ofSeconds(10));
+        });
+    }
+
+    @Test
+    void trailingSlashOfTheAnalyticsUrlIsIgnored() {
+        runner.withPropertyValues("limitguard.analytics.url=https://analytics.internal:9443/")
+                .run(context -> assertThat(context.getBean(AnalyticsProperties.class).baseUrl())
+                        .isEqualTo("https://analytics.internal:9443"));
+    }
+
+    @Test
+    void zeroSubscriberBufferStopsStartUpNamingTheField() {
+        assertFailsNaming("limitguard.dashboard.subscriber-buffer=0", "subscriberBuffer");
+    }
+
+    @Test
+    void tooShortHeartbeatStopsStartUpNamingTheField() {
+        assertFailsNaming("limitguard.dashboard.heartbeat=0s", "heartbeat");
+    }
+
+    @Test
+    void portOutOfRangeStopsStartUpNamingTheField() {
+        assertFailsNaming("limitguard.dashboard.rsocket-tcp-port=70000", "rsocketTcpPort");
+    }
+
+    @Test
+    void analyticsUrlThatIsNotAnHttpBaseUrlStopsStartUpNamingTheField() {
+        assertFailsNaming("limitguard.analytics.url=ftp://analytics:21", "url");
+        assertFailsNaming("limitguard.analytics.url=http://analytics:8082/api/v1", "url");
+    }
+
+    private void assertFailsNaming(String property, String field) {
+        runner.withPropertyValues(property).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining(property.substring(0, property.lastIndexOf('.')))
+                    .hasMessageContaining("'" + field + "'");
+        });
+    }
+}

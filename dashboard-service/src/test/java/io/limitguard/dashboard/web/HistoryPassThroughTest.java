@@ -1,0 +1,119 @@
+package io.limitguard.dashboard.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.limitguard.dashboard.DashboardIntegrationTest;
+import io.limitguard.dashboard.TestInfra;
+import java.net.URI;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+/** {@code /api/v1/history/...} against the running server and a stand-in of the analytics query API. */
+class HistoryPassThroughTest extends DashboardIntegrationTest {
+
+    @LocalServerPort
+    int port;
+
+    WebTestClient client;
+
+    @BeforeEach
+    void client() {
+        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    private byte[] direct(String pathAndQuery) {
+        return WebTestClient.bindToServer().baseUrl(TestInfra.analytics().url()).build()
+                .get().uri(URI.create(TestInfra.analytics().url() + pathAndQuery))
+                .exchange().expectBody().returnResult().getResponseBody();
+    }
+
+    @Test
+    void relaysBlockRateStatusContentTypeAndBodyAsTheyAre() {
+        String query = "route=demo&from=2026-11-29T14:00:00Z&to=2026-11-29T14:05:00Z&step=1m";
+        byte[] body = client.get().uri(URI.create("http://127.0.0.1:" + port + "/api/v1/history/block-rate?" + query))
+                .exchange()
+                .expectStatus().isOk()
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody()
+                .jsonPath("$.dimension").isEqualTo("route")
+                .jsonPath("$.id").isEqualTo("demo")
+                .jsonPath("$.windows.length()").isEqualTo(5)
+                .jsonPath("$.windows[0].start").isEqualTo("2026-11-29T14:00:00Z")
+                .jsonPath("$.windows[4].end").isEqualTo("2026-11-29T14:05:00Z")
+                .returnResult().getResponseBody();
+
+        assertThat(body).isEqualTo(direct("/api/v1/block-rate?" + query));
+        assertThat(TestInfra.analytics().requests()).contains("/api/v1/block-rate?" + query);
+    }
+
+    @Test
+    void relaysTheQueryStringVerbatimIncludingEncodedCharacters() {
+        // An offset instant with an encoded '+' must reach analytics still encoded, not as a space.
+        String query = "rule=api%2Fper-client&from=2026-11-29T15:00:00%2B01:00&to=2026-11-29T14:00:02Z&step=1s";
+        client.get().uri(URI.create("http://127.0.0.1:" + port + "/api/v1/history/block-rate?" + query))
+                .exchange()
+                .expectStatus().isOk()
+                .expectBody()
+                .jsonPath("$.dimension").isEqualTo("rule")
+                .jsonPath("$.id").isEqualTo("api/per-client")
+                .jsonPath("$.windows.length()").isEqualTo(2);
+        assertThat(TestInfra.analytics().requests()).contains("/api/v1/block-rate?" + query);
+    }
+
+    @Test
+    void relaysTopBlocked() {
+        String query = "from=2026-11-29T14:00:00Z&to=2026-11-29T14:05:00Z&limit=10";
+        client.get().uri(URI.create("http://127.0.0.1:" + port + "/api/v1/history/top-blocked?" + query))
+                .exchange()
+                .expectStatus().isOk()
+                .expectHeader().contentType(MediaType.APPLICATION_JSON)
+                .expectBody()
+                .jsonPath("$.keys[0].key").isEqualTo("client-a")
+                .jsonPath("$.keys[0].blocked").isEqualTo(42)
+                .jsonPath("$.keys.length()").isEqualTo(3);
+    }
+
+    @Test
+    void relaysAnAnalyticsErrorWithItsStatusContentTypeAndDetail() {
+        String query = "route=demo&rule=x&from=2026-11-29T14:00:00Z&to=2026-11-29T14:05:00Z&step=1m";
+        byte[] body = client.get().uri(URI.create("http://127.0.0.1:" + port + "/api/v1/history/block-rate?" + query))
+                .exchange()
+                .expectStatus().isBadRequest()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.status").isEqualTo(400)
+                .jsonPath("$.detail").isEqualTo("exactly one of route or rule is required")
+                .jsonPath("$.instance").isEqualTo("/api/v1/block-rate")
+                .returnResult().getResponseBody();
+        assertThat(body).isEqualTo(direct("/api/v1/block-rate?" + query));
+    }
+
+    @Test
+    void answersNotFoundForAnUnknownHistoryQueryWithoutAskingAnalytics() {
+        int before = TestInfra.analytics().requests().size();
+        client.get().uri("/api/v1/history/keys?limit=3")
+                .exchange()
+                .expectStatus().isNotFound()
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.status").isEqualTo(404)
+                .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("block-rate or top-blocked"));
+        assertThat(TestInfra.analytics().requests()).hasSize(before);
+    }
+
+    @Test
+    void answersGatewayTimeoutWhenAnalyticsIsTooSlow() {
+        client.get().uri("/api/v1/history/block-rate?route=slow&from=2026-11-29T14:00:00Z&to=2026-11-29T14:01:00Z&step=1m")
+                .exchange()
+                .expectStatus().isEqualTo(504)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.status").isEqualTo(504)
+                .jsonPath("$.instance").isEqualTo("/api/v1/history/block-rate");
+    }
+}
