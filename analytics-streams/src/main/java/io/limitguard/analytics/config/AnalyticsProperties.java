@@ -41,7 +41,7 @@ public record AnalyticsProperties(
         @DefaultValue("limitguard-analytics") @NotBlank String applicationId,
         @NotBlank String stateDir,
         @NotBlank @Pattern(regexp = "[^:\\s]+:\\d{1,5}", message = "must be host:port") String applicationServer,
-        @DefaultValue("10s") @NotNull Duration grace,
+        @DefaultValue("30s") @NotNull Duration grace,
         @DefaultValue @Valid @NotNull Retention retention,
         @DefaultValue("100") @Min(1) @Max(10_000) int topN,
         @DefaultValue("100ms") @NotNull Duration commitInterval,
