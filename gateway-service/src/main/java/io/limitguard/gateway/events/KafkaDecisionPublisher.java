@@ -58,6 +58,7 @@ public final class KafkaDecisionPublisher implements DecisionSink, MeterBinder, 
     private final AtomicLong nextSendWarning = new AtomicLong(System.nanoTime());
     private volatile boolean closed;
     private volatile boolean drainerIdle;
+    private volatile boolean topicsReady;
     private volatile long closeDeadline;
     private KafkaClientMetrics producerMetrics;
 
@@ -140,7 +141,7 @@ public final class KafkaDecisionPublisher implements DecisionSink, MeterBinder, 
 
     private void drain() {
         try {
-            boolean topicsReady = awaitTopics();
+            topicsReady = awaitTopics();
             while (!closed) {
                 DecisionEvent event = queue.poll();
                 if (event == null) {
@@ -236,6 +237,27 @@ public final class KafkaDecisionPublisher implements DecisionSink, MeterBinder, 
     }
 
     /**
+     * Waits for acknowledgements until the deadline, then aborts the rest (their callbacks count
+     * them dropped). A broker that accepts connections but never answers can hold the producer's
+     * close for {@code request.timeout.ms}; we do not wait for that beyond the deadline: the close
+     * finishes on its own thread and the callbacks still count every event.
+     */
+    private void closeProducer(Duration left) {
+        Thread closer = new Thread(() -> producer.close(left), "limitguard-events-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(left.toMillis() + 1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            log.warn("Kafka producer still closing after limitguard.kafka.close-timeout (broker not answering);"
+                    + " {} unacknowledged events will be counted dropped when it gives up", accounting.snapshot().awaitingAck());
+        }
+    }
+
+    /**
      * Stops accepting, flushes queued and unacknowledged events for at most the close timeout, and
      * counts whatever is left as dropped. Idempotent.
      */
@@ -247,6 +269,9 @@ public final class KafkaDecisionPublisher implements DecisionSink, MeterBinder, 
         closeDeadline = System.nanoTime() + closeTimeout.toNanos();
         closed = true;
         LockSupport.unpark(drainer);
+        if (!topicsReady) {
+            drainer.interrupt(); // Kafka unreachable so far: do not wait out a topic check, nothing was sent
+        }
         try {
             drainer.join(Math.max(1, closeTimeout.toMillis()));
             if (drainer.isAlive()) {
@@ -256,9 +281,7 @@ public final class KafkaDecisionPublisher implements DecisionSink, MeterBinder, 
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        long left = Math.max(0, closeDeadline - System.nanoTime());
-        // Waits for acknowledgements until the deadline, then aborts the rest (callbacks count them).
-        producer.close(Duration.ofNanos(left));
+        closeProducer(Duration.ofNanos(Math.max(0, closeDeadline - System.nanoTime())));
         while (queue.poll() != null) {
             accounting.dequeuedAndDropped(DropReason.SHUTDOWN);
         }
