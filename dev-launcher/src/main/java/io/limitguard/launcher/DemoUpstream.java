@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The service behind the gateway's {@code demo} route: answers every path with a small JSON body. Runs
  * inside the launcher, and on its own ({@code main}) as the compose stack's demo upstream.
  */
-final class DemoUpstream implements AutoCloseable {
+public final class DemoUpstream implements AutoCloseable {
 
     private final HttpServer server;
     private final AtomicLong served = new AtomicLong();
