@@ -10,6 +10,7 @@ import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.lettuce.core.codec.StringCodec;
 import io.limitguard.gateway.config.RedisProperties;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +33,7 @@ public final class RedisConnection implements AutoCloseable {
     private final RedisClient client;
     private final RedisURI uri;
     private final Disposable connecting;
+    private final AtomicInteger failedAttempts = new AtomicInteger();
     private volatile StatefulRedisConnection<String, String> connection;
 
     public RedisConnection(RedisProperties properties, Consumer<RedisReactiveCommands<String, String>> onConnect) {
@@ -40,17 +42,24 @@ public final class RedisConnection implements AutoCloseable {
         this.client = RedisClient.create();
         this.client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
+                // Emit replies on Lettuce's computation threads, not its single I/O thread: what follows a
+                // reply (the rest of the request: headers, events, proxying) must not stall other replies.
+                .publishOnScheduler(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()))
                 .socketOptions(SocketOptions.builder().connectTimeout(properties.connectTimeout()).keepAlive(true).build())
                 .build());
         this.connecting = Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(StringCodec.UTF8, uri)))
-                .doOnError(e -> log.warn("Redis at {} not reachable yet ({}); the limiter uses its failure modes "
-                        + "until it is", properties.uri(), e.toString()))
+                .doOnError(e -> {
+                    if (failedAttempts.getAndIncrement() == 0) {
+                        log.warn("Redis at {} not reachable yet ({}); the limiter uses its failure modes until it is",
+                                properties.uri(), e.toString());
+                    }
+                })
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1)))
                 .subscribe(c -> {
                     connection = c;
-                    log.info("Connected to Redis at {}", properties.uri());
+                    log.info("Connected to Redis at {} after {} failed attempts", properties.uri(), failedAttempts.get());
                     onConnect.accept(c.reactive());
                 });
     }

@@ -1,0 +1,80 @@
+package io.limitguard.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+
+/** An invalid rule stops start-up with a message naming the rule and the field. */
+class RuleValidationTest {
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(LimitGuardProperties.class)
+    static class Bind {
+    }
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Bind.class)
+            .withPropertyValues("limitguard.rules[0].id=api-per-client", "limitguard.rules[0].key=header:X-API-Key",
+                    "limitguard.rules[0].limits[0].name=burst", "limitguard.rules[0].limits[0].algorithm=token-bucket");
+
+    @Test
+    void aValidRuleBinds() {
+        runner.withPropertyValues("limitguard.rules[0].limits[0].capacity=20",
+                "limitguard.rules[0].limits[0].refill-per-second=0.001").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RuleProperties rule = context.getBean(LimitGuardProperties.class).rules().get(0);
+                    assertThat(rule.limits().get(0).refillPerSecond()).isEqualTo(0.001);
+                    assertThat(rule.onFailure()).isEqualTo(RuleProperties.FailureMode.OPEN);
+                    assertThat(rule.cost()).isEqualTo(1);
+                });
+    }
+
+    @Test
+    void negativeCapacityNamesRuleAndField() {
+        assertStartupFails("rule 'api-per-client': limits[0] 'burst'.capacity: must be > 0, was -5",
+                "limitguard.rules[0].limits[0].capacity=-5", "limitguard.rules[0].limits[0].refill-per-second=1");
+    }
+
+    @Test
+    void nanRefillNamesRuleAndField() {
+        assertStartupFails("rule 'api-per-client': limits[0] 'burst'.refill-per-second: must be a finite number > 0, was NaN",
+                "limitguard.rules[0].limits[0].capacity=5", "limitguard.rules[0].limits[0].refill-per-second=NaN");
+    }
+
+    @Test
+    void costAboveCapacityNamesRuleAndField() {
+        assertStartupFails("rule 'api-per-client': limits[0] 'burst'.capacity: must be >= the rule's cost 10, was 5",
+                "limitguard.rules[0].limits[0].capacity=5", "limitguard.rules[0].limits[0].refill-per-second=1",
+                "limitguard.rules[0].cost=10");
+    }
+
+    @Test
+    void unknownKeyAndAlgorithmAreNamed() {
+        assertStartupFails("rule 'api-per-client': key: 'cookie:x' is not one of ip, header:<Name>, principal, route, global",
+                "limitguard.rules[0].key=cookie:x", "limitguard.rules[0].limits[0].capacity=5",
+                "limitguard.rules[0].limits[0].refill-per-second=1");
+        assertStartupFails("rule 'api-per-client': limits[0] 'burst'.algorithm: 'leaky' is not one of token-bucket",
+                "limitguard.rules[0].limits[0].algorithm=leaky");
+    }
+
+    @Test
+    void missingLimitsAndBadProxyAreNamed() {
+        new ApplicationContextRunner().withUserConfiguration(Bind.class)
+                .withPropertyValues("limitguard.rules[0].id=empty-rule", "limitguard.rules[0].key=ip")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessage("rule 'empty-rule': limits: at least one limit is required"));
+        new ApplicationContextRunner().withUserConfiguration(Bind.class)
+                .withPropertyValues("limitguard.trusted-proxies[0]=proxy.example.com")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessage("limitguard.trusted-proxies: 'proxy.example.com' is not an IP address or CIDR"));
+    }
+
+    private void assertStartupFails(String message, String... properties) {
+        runner.withPropertyValues(properties).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessage(message);
+        });
+    }
+}

@@ -1,0 +1,61 @@
+package io.limitguard.gateway.keys;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.limitguard.gateway.config.Cidr;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
+
+class ClientAddressResolverTest {
+
+    private final ClientAddressResolver resolver = new ClientAddressResolver(
+            List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1/128")));
+
+    @Test
+    void anUntrustedPeerIsTheClientWhateverItForwards() {
+        assertThat(resolve("203.0.113.9", "1.2.3.4")).isEqualTo("203.0.113.9");
+    }
+
+    @Test
+    void aTrustedProxyIsBelievedUpToTheFirstUntrustedHop() {
+        assertThat(resolve("10.1.2.3", "198.51.100.7")).isEqualTo("198.51.100.7");
+        // the client forged the left-most entry; the right-most untrusted hop is what the proxy saw
+        assertThat(resolve("10.1.2.3", "6.6.6.6, 198.51.100.7, 10.9.9.9")).isEqualTo("198.51.100.7");
+        assertThat(resolve("::1", "2001:db8::5")).isEqualTo("2001:db8:0:0:0:0:0:5");
+    }
+
+    @Test
+    void garbageOrHostNamesAreNeverLookedUpOrBelieved() {
+        assertThat(resolve("10.1.2.3", "evil.example.com")).isEqualTo("10.1.2.3");
+        assertThat(resolve("10.1.2.3", "not an address, 10.0.0.9")).isEqualTo("10.0.0.9");
+        assertThat(resolve("10.1.2.3", "")).isEqualTo("10.1.2.3");
+    }
+
+    @Test
+    void cidrMatchesByPrefix() {
+        Cidr net = Cidr.parse("192.168.4.0/22");
+        assertThat(net.contains(new InetSocketAddress("192.168.7.255", 0).getAddress())).isTrue();
+        assertThat(net.contains(new InetSocketAddress("192.168.8.0", 0).getAddress())).isFalse();
+        assertThat(net.contains(new InetSocketAddress("::1", 0).getAddress())).isFalse();
+    }
+
+    @Test
+    void keysAreBoundedAndHashedWhenOdd() {
+        KeyBounds bounds = new KeyBounds(32);
+        assertThat(bounds.bound("client-42")).isEqualTo("client-42");
+        assertThat(bounds.bound("a\u0001b")).matches("sha256:[0-9a-f]{64}");
+        assertThat(bounds.bound("{x}")).matches("sha256:[0-9a-f]{64}");
+        assertThat(bounds.bound("k".repeat(33))).matches("sha256:[0-9a-f]{64}");
+        assertThat(bounds.bound("sha256:abc")).as("no raw key can pose as a hash").isNotEqualTo("sha256:abc");
+        assertThat(bounds.bound("k".repeat(33))).isEqualTo(bounds.bound("k".repeat(33)))
+                .isNotEqualTo(bounds.bound("k".repeat(34)));
+    }
+
+    private String resolve(String peer, String forwarded) {
+        MockServerHttpRequest request = MockServerHttpRequest.get("/").remoteAddress(new InetSocketAddress(peer, 40000))
+                .header("X-Forwarded-For", forwarded).build();
+        return resolver.resolve(request);
+    }
+}

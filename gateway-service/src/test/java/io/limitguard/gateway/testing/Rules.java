@@ -1,0 +1,46 @@
+package io.limitguard.gateway.testing;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Builds route and rule properties for tests, the way a user writes them in YAML. */
+public final class Rules {
+
+    private final Map<String, Object> properties = new LinkedHashMap<>();
+    private int routes;
+    private int rules;
+
+    public Rules route(String id, String upstream, String path) {
+        String prefix = "spring.cloud.gateway.server.webflux.routes[" + routes++ + "].";
+        properties.put(prefix + "id", id);
+        properties.put(prefix + "uri", upstream);
+        properties.put(prefix + "predicates[0]", "Path=" + path);
+        return this;
+    }
+
+    /** A rule with token-bucket limits given as name, capacity, refill-per-second triples. */
+    public Rules rule(String id, String route, String key, String onFailure, Object... limits) {
+        String prefix = "limitguard.rules[" + rules++ + "].";
+        properties.put(prefix + "id", id);
+        properties.put(prefix + "routes[0]", route);
+        properties.put(prefix + "key", key);
+        properties.put(prefix + "on-failure", onFailure);
+        for (int i = 0; i * 3 < limits.length; i++) {
+            String limit = prefix + "limits[" + i + "].";
+            properties.put(limit + "name", limits[i * 3]);
+            properties.put(limit + "algorithm", "token-bucket");
+            properties.put(limit + "capacity", limits[i * 3 + 1].toString());
+            properties.put(limit + "refill-per-second", limits[i * 3 + 2].toString());
+        }
+        return this;
+    }
+
+    public Rules set(String key, Object value) {
+        properties.put(key, value.toString());
+        return this;
+    }
+
+    public Map<String, Object> properties() {
+        return new LinkedHashMap<>(properties);
+    }
+}

@@ -1,0 +1,331 @@
+package io.limitguard.gateway.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.limitguard.gateway.testing.GatewayInstance;
+import io.limitguard.gateway.testing.Rules;
+import io.limitguard.gateway.testing.Upstream;
+import io.limitguard.testsupport.RedisFixture;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import reactor.blockhound.BlockHound;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Two gateway instances against one real Redis and a real upstream: exact limits under
+ * concurrency, all-or-nothing charging, headers and problem bodies field by field, hostile input,
+ * and BlockHound watching every Netty thread while the requests run.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GatewayLimitingTest {
+
+    /** Blocking calls seen on non-blocking threads: first stack per distinct call site (cheap under load). */
+    private static final Map<String, String> blockingCalls = new ConcurrentHashMap<>();
+    private static RedisFixture redis;
+    private static Upstream upstream;
+    private static GatewayInstance gatewayA;
+    private static GatewayInstance gatewayB;
+    private static RedisClient redisClient;
+    private static StatefulRedisConnection<String, String> redisConnection;
+    private static ConnectionProvider connections;
+    private static HttpClient http;
+
+    @BeforeAll
+    static void start() {
+        // loadIntegrations(): Reactor's and Netty's, which mark their event-loop threads as non-blocking.
+        BlockHound.builder()
+                .loadIntegrations()
+                // Lettuce (its write path) and Resilience4j (the breaker's sliding window) guard a few
+                // instructions with a lock, no I/O; concurrent event loops may park on it for nanoseconds.
+                // Everything else counts.
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
+                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
+                .allowBlockingCallsInside("io.github.resilience4j.core.metrics.FixedSizeSlidingWindowMetrics", "record")
+                .blockingMethodCallback(method -> blockingCalls.computeIfAbsent(method + " from " + caller(),
+                        site -> Thread.currentThread().getName() + "\n" + stack()))
+                .install();
+        redis = RedisFixture.start();
+        upstream = new Upstream();
+        Rules rules = new Rules()
+                .route("lim", upstream.uri(), "/lim/**")
+                .route("pair", upstream.uri(), "/pair/**")
+                .route("hdr", upstream.uri(), "/hdr/**")
+                .route("ip", upstream.uri(), "/ip/**")
+                .route("hostile", upstream.uri(), "/hostile/**")
+                .route("free", upstream.uri(), "/free/**")
+                // closed: should Redis ever fail to answer in time, it shows as 503s, never as extra 200s
+                .rule("exact", "lim", "header:X-API-Key", "closed", "total", 100, 0.001)
+                .rule("two-limits", "pair", "header:X-API-Key", "open", "wide", 50, 0.001, "narrow", 3, 0.001)
+                .rule("hdr", "hdr", "header:X-API-Key", "open", "burst", 2, 0.5)
+                .rule("per-ip", "ip", "ip", "open", "burst", 3, 0.001)
+                .rule("hostile", "hostile", "header:X-API-Key", "open", "burst", 2, 0.001)
+                .set("limitguard.redis.uri", redis.uri())
+                // generous for a 2-core machine running two gateways and the load generator
+                .set("limitguard.redis.timeout", "10s")
+                .set("limitguard.redis.command-timeout", "20s")
+                .set("limitguard.trusted-proxies[0]", "10.0.0.0/8")
+                .set("server.max-http-request-header-size", "128KB");
+        gatewayA = GatewayInstance.start(rules.set("limitguard.headers.legacy", "true").properties());
+        gatewayB = GatewayInstance.start(rules.set("limitguard.headers.legacy", "false").properties());
+        redisClient = RedisClient.create(redis.uri());
+        redisConnection = redisClient.connect();
+        connections = ConnectionProvider.builder("test").maxConnections(400).pendingAcquireMaxCount(-1).build();
+        http = HttpClient.create(connections).responseTimeout(Duration.ofSeconds(30));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (connections != null) {
+            connections.disposeLater().block(Duration.ofSeconds(5));
+        }
+        if (redisConnection != null) {
+            redisConnection.close();
+            redisClient.shutdown();
+        }
+        for (AutoCloseable closeable : new AutoCloseable[] {gatewayA, gatewayB, upstream, redis}) {
+            try {
+                if (closeable != null) {
+                    closeable.close();
+                }
+            } catch (Exception e) {
+                // keep closing the others
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void exactlyTheLimitIsAllowedAcrossTwoInstancesUnderConcurrency() {
+        int before = upstream.requests();
+        int total = 1200;
+        List<Integer> statuses = Flux.range(0, total)
+                .flatMap(i -> status((i % 2 == 0 ? gatewayA : gatewayB).baseUrl() + "/lim/x", "exact-1"), 256)
+                .collectList().block(Duration.ofSeconds(120));
+
+        assertThat(statuses).hasSize(total);
+        String outcomes = Stream.of("allowed", "blocked", "failed_open", "failed_closed")
+                .map(o -> o + "=" + (decisions(gatewayA, "exact", o) + decisions(gatewayB, "exact", o)))
+                .collect(Collectors.joining(", "));
+        assertThat(statuses.stream().filter(s -> s == 200).count()).as("200s; decisions: %s", outcomes).isEqualTo(100);
+        assertThat(statuses.stream().filter(s -> s == 429).count()).isEqualTo(total - 100);
+        assertThat(upstream.requests() - before).as("upstream saw only the allowed requests").isEqualTo(100);
+        assertThat(decisions(gatewayA, "exact", "allowed") + decisions(gatewayB, "exact", "allowed")).isEqualTo(100);
+        assertThat(decisions(gatewayA, "exact", "blocked") + decisions(gatewayB, "exact", "blocked")).isEqualTo(1100);
+        String prometheus = get(gatewayA.baseUrl() + "/actuator/prometheus", Map.of()).body();
+        assertThat(prometheus).containsPattern(
+                "limitguard_decisions_total\\{[^}]*outcome=\"allowed\"[^}]*route=\"lim\"[^}]*rule=\"exact\"[^}]*} \\d");
+    }
+
+    @Test
+    @Order(2)
+    void whenTheSecondLimitRejectsTheFirstIsNotCharged() {
+        List<Response> responses = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            responses.add(get(gatewayB.baseUrl() + "/pair/x", Map.of("X-API-Key", "pair-1")));
+        }
+        assertThat(responses).extracting(Response::status).containsExactly(200, 200, 200, 429, 429);
+        assertThat(responses.get(2).header("RateLimit")).startsWith("\"narrow\";r=0;");
+        double wide = Double.parseDouble(redisConnection.sync().hget("lg:{two-limits:pair-1}:wide", "tk"));
+        assertThat(wide).as("wide charged 3 times, not 5").isBetween(47.0, 47.01);
+        JsonNode body = JsonMapper.shared().readTree(responses.get(4).body());
+        assertThat(body.get("violatedPolicies")).hasSize(1);
+        assertThat(body.get("violatedPolicies").get(0).get("policy").asString()).isEqualTo("narrow");
+    }
+
+    @Test
+    @Order(3)
+    void headersAndProblemBodyFieldByField() {
+        int before = upstream.requests();
+        Response first = get(gatewayA.baseUrl() + "/hdr/x", Map.of("X-API-Key", "hdr-1"));
+        Response second = get(gatewayA.baseUrl() + "/hdr/x", Map.of("X-API-Key", "hdr-1"));
+        Response third = get(gatewayA.baseUrl() + "/hdr/x?q=1", Map.of("X-API-Key", "hdr-1"));
+
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.body()).isEqualTo("ok");
+        // capacity 2 refilled at 0.5/s: window 4 s, next token in 2 s
+        assertThat(first.header("RateLimit-Policy")).isEqualTo("\"burst\";q=2;w=4");
+        assertThat(first.header("RateLimit")).isEqualTo("\"burst\";r=1;t=2");
+        assertThat(first.header("X-RateLimit-Limit")).isEqualTo("2");
+        assertThat(first.header("X-RateLimit-Remaining")).isEqualTo("1");
+        assertThat(first.header("X-RateLimit-Reset")).isEqualTo("2");
+        assertThat(second.status()).isEqualTo(200);
+        assertThat(second.header("RateLimit")).isEqualTo("\"burst\";r=0;t=2");
+
+        assertThat(third.status()).isEqualTo(429);
+        assertThat(third.header("Content-Type")).isEqualTo("application/problem+json");
+        assertThat(third.header("Retry-After")).isEqualTo("2");
+        assertThat(third.header("RateLimit-Policy")).isEqualTo("\"burst\";q=2;w=4");
+        assertThat(third.header("RateLimit")).isEqualTo("\"burst\";r=0;t=2");
+        JsonNode body = JsonMapper.shared().readTree(third.body());
+        assertThat(body.get("type").asString()).isEqualTo("https://limitguard.io/problems/rate-limited");
+        assertThat(body.get("title").asString()).isEqualTo("Too Many Requests");
+        assertThat(body.get("status").asInt()).isEqualTo(429);
+        assertThat(body.get("detail").asString()).isEqualTo("Rate limit exceeded for rule 'hdr' policy 'burst'.");
+        assertThat(body.get("instance").asString()).isEqualTo("/hdr/x");
+        assertThat(body.get("rule").asString()).isEqualTo("hdr");
+        assertThat(body.get("retryAfter").asLong()).isEqualTo(2);
+        JsonNode policy = body.get("violatedPolicies").get(0);
+        assertThat(policy.get("rule").asString()).isEqualTo("hdr");
+        assertThat(policy.get("policy").asString()).isEqualTo("burst");
+        assertThat(policy.get("quota").asLong()).isEqualTo(2);
+        assertThat(policy.get("window").asLong()).isEqualTo(4);
+        assertThat(policy.get("retryAfter").asLong()).isEqualTo(2);
+        assertThat(upstream.requests() - before).as("the rejected request never reached the upstream").isEqualTo(2);
+
+        Response onB = get(gatewayB.baseUrl() + "/hdr/x", Map.of("X-API-Key", "hdr-2"));
+        assertThat(onB.header("RateLimit")).isEqualTo("\"burst\";r=1;t=2");
+        assertThat(onB.header("X-RateLimit-Limit")).as("legacy headers off on B").isNull();
+
+        Response unlimited = get(gatewayB.baseUrl() + "/free/x", Map.of());
+        assertThat(unlimited.status()).isEqualTo(200);
+        assertThat(unlimited.header("RateLimit")).isNull();
+    }
+
+    @Test
+    @Order(4)
+    void spoofedForwardedForFromAnUntrustedPeerDoesNotChangeTheKey() {
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            statuses.add(get(gatewayA.baseUrl() + "/ip/x", Map.of("X-Forwarded-For", "203.0.113." + i)).status());
+        }
+        assertThat(statuses).containsExactly(200, 200, 200, 429, 429, 429);
+        assertThat(redisConnection.sync().exists("lg:{per-ip:127.0.0.1}:burst")).isEqualTo(1);
+        assertThat(redisConnection.sync().keys("lg:{per-ip:203.*")).isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void aHugeHeaderOrControlCharactersNeitherCrashNorBypass() throws Exception {
+        String huge = "k".repeat(64 * 1024);
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            statuses.add(get(gatewayA.baseUrl() + "/hostile/x", Map.of("X-API-Key", huge)).status());
+        }
+        assertThat(statuses).containsExactly(200, 200, 429, 429);
+        assertThat(redisConnection.sync().keys("lg:{hostile:sha256:*}:burst")).hasSize(1);
+
+        List<Integer> raw = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            raw.add(rawRequest(gatewayB.port(), "GET /hostile/x HTTP/1.1\r\nHost: x\r\nX-API-Key: a\u0001b\u007fc{}\r\n"
+                    + "Connection: close\r\n\r\n"));
+        }
+        // Netty may refuse the header (400); if it passes, the key is hashed and limited like any other.
+        assertThat(raw).doesNotContain(500, 502, 503);
+        if (raw.get(0) == 200) {
+            assertThat(raw).containsExactly(200, 200, 429, 429);
+        } else {
+            assertThat(raw).containsOnly(400);
+        }
+        Pattern safe = Pattern.compile("lg:\\{[A-Za-z0-9._-]+:[A-Za-z0-9._:@/+=()-]{1,135}\\}:[A-Za-z0-9._-]+");
+        assertThat(redisConnection.sync().keys("lg:*")).allMatch(key -> safe.matcher(key).matches());
+        assertThat(get(gatewayB.baseUrl() + "/free/x", Map.of()).status()).as("still serving").isEqualTo(200);
+    }
+
+    @Test
+    @Order(100)
+    void noBlockingCallOnANettyThreadDuringAnyOfTheseRequests() {
+        assertThat(blockingCalls).as("blocking calls on non-blocking threads").isEmpty();
+        // BlockHound is live: the same check catches a deliberate sleep on a non-blocking thread.
+        Mono.fromRunnable(() -> {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(5));
+        assertThat(blockingCalls.keySet()).anyMatch(call -> call.contains("sleep"));
+    }
+
+    private static long decisions(GatewayInstance gateway, String rule, String outcome) {
+        var counter = gateway.bean(MeterRegistry.class).find("limitguard.decisions").tags("rule", rule, "outcome", outcome)
+                .counter();
+        return counter == null ? 0 : (long) counter.count();
+    }
+
+    private static Mono<Integer> status(String url, String apiKey) {
+        return http.headers(h -> h.set("X-API-Key", apiKey)).get().uri(url)
+                .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
+                        .thenReturn(response.status().code()));
+    }
+
+    private static Response get(String url, Map<String, String> headers) {
+        return http.headers(h -> headers.forEach(h::set)).get().uri(url)
+                .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
+                        .map(text -> new Response(response.status().code(), response.responseHeaders(), text)))
+                .block(Duration.ofSeconds(30));
+    }
+
+    private static int rawRequest(int port, String request) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            ByteArrayOutputStream response = new ByteArrayOutputStream();
+            byte[] buffer = new byte[4096];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                response.write(buffer, 0, n);
+                if (response.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
+                    break;
+                }
+            }
+            Matcher status = Pattern.compile("^HTTP/1\\.1 (\\d{3})").matcher(response.toString(StandardCharsets.ISO_8859_1));
+            assertThat(status.find()).as("an HTTP response, got: %s", response).isTrue();
+            return Integer.parseInt(status.group(1));
+        }
+    }
+
+    private static String caller() {
+        for (StackTraceElement frame : Thread.currentThread().getStackTrace()) {
+            String name = frame.getClassName();
+            if (!name.startsWith("java.") && !name.startsWith("jdk.") && !name.startsWith("reactor.blockhound")
+                    && !name.startsWith("io.limitguard.gateway.web.GatewayLimitingTest")) {
+                return frame.toString();
+            }
+        }
+        return "?";
+    }
+
+    private static String stack() {
+        StringBuilder text = new StringBuilder();
+        StackTraceElement[] frames = Thread.currentThread().getStackTrace();
+        for (int i = 2; i < Math.min(frames.length, 30); i++) {
+            text.append("    at ").append(frames[i]).append('\n');
+        }
+        return text.toString();
+    }
+
+    record Response(int status, io.netty.handler.codec.http.HttpHeaders headers, String body) {
+        String header(String name) {
+            return headers.get(name);
+        }
+    }
+}
