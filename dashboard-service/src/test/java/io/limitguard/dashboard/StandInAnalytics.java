@@ -56,7 +56,7 @@ public final class StandInAnalytics implements AutoCloseable {
     }
 
     /** The counts the stand-in reports for window number {@code i} of any query. */
-    static OutcomeCounts countsOfWindow(long i) {
+    public static OutcomeCounts countsOfWindow(long i) {
         return new OutcomeCounts(40 + (i * 7) % 20, (i * 3) % 11, 0, i % 5 == 0 ? 2 : 0, 0, 0, 0);
     }
 

@@ -41,14 +41,17 @@ public class CountsStreamController {
                         .build());
         Flux<ServerSentEvent<Object>> heartbeats = Flux.interval(Duration.ZERO, heartbeat)
                 .onBackpressureDrop()
-                .map(tick -> ServerSentEvent.builder((Object) new Heartbeat(System.currentTimeMillis()))
+                .map(tick -> ServerSentEvent.builder((Object) new Heartbeat(System.currentTimeMillis(), heartbeat.toMillis()))
                         .event("heartbeat")
                         .retry(RETRY)
                         .build());
         return Flux.merge(heartbeats, counts);
     }
 
-    /** Body of a heartbeat event: the server's clock, so a client can see how fresh the stream is. */
-    public record Heartbeat(long serverTime) {
+    /**
+     * Body of a heartbeat event: the server's clock, and the interval, so a client can tell a stream
+     * that went silent (no heartbeat for a few intervals) and reconnect.
+     */
+    public record Heartbeat(long serverTime, long intervalMs) {
     }
 }

@@ -111,7 +111,7 @@ class CountsSseStreamTest extends DashboardIntegrationTest {
         assertThat(heartbeats).hasSize(3).allSatisfy(event -> {
             assertThat(event.event()).isEqualTo("heartbeat");
             assertThat(event.retry()).isEqualTo(Duration.ofSeconds(2));
-            assertThat(event.data()).matches("\\{\"serverTime\":\\d{13}}");
+            assertThat(event.data()).matches("\\{\"serverTime\":\\d{13},\"intervalMs\":500}");
         });
     }
 
