@@ -32,6 +32,7 @@
   let renderQueued = false;
 
   function onCounts(update) {
+    if (update.step !== '1s') return; // the live view is per second; coarser windows are history
     const key = update.dimension.toLowerCase() + ':' + update.id;
     let s = series.get(key);
     if (!s) {
@@ -220,6 +221,10 @@
   let heartbeatMs = 15000;
   let retryDelay = 1000;
   let retryTimer = null;
+  // Server clock minus browser clock, from the heartbeats: history ranges are computed on the server's
+  // clock, so a browser whose clock is off does not ask for windows analytics no longer keeps.
+  let clockOffset = 0;
+  const serverNow = () => Date.now() + clockOffset;
 
   function setConnection(state, detail) {
     document.body.dataset.connection = state;
@@ -237,7 +242,11 @@
     source.onopen = () => { retryDelay = 1000; lastMessage = Date.now(); setConnection('live'); };
     source.addEventListener('heartbeat', (e) => {
       lastMessage = Date.now();
-      try { heartbeatMs = JSON.parse(e.data).intervalMs || heartbeatMs; } catch (ignored) { /* keep the last */ }
+      try {
+        const beat = JSON.parse(e.data);
+        heartbeatMs = beat.intervalMs || heartbeatMs;
+        if (beat.serverTime) clockOffset = beat.serverTime - Date.now();
+      } catch (ignored) { /* keep the last values */ }
       if (document.body.dataset.connection !== 'live') setConnection('live');
     });
     source.addEventListener('counts', (e) => {
@@ -280,7 +289,7 @@
   const iso = (ms) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
   async function refreshTopBlocked() {
-    const now = Date.now();
+    const now = serverNow();
     const url = '/api/v1/history/top-blocked?from=' + iso(now - TOP_BLOCKED_SECONDS * 1000) + '&to=' + iso(now) + '&limit=10';
     const error = $('top-blocked-error');
     try {
@@ -325,11 +334,15 @@
       to = new Date($('history-to').value).getTime();
       if (Number.isNaN(from) || Number.isNaN(to)) throw new Error('choose both from and to');
     } else {
-      to = Date.now();
+      to = serverNow();
       from = to - Number(range) * 1000;
     }
-    // Whole windows: from down to a window start, to up to the end of the current window.
-    return { from: Math.floor(from / stepMs) * stepMs, to: Math.ceil(to / stepMs) * stepMs };
+    // Whole windows, to up to the end of the current window. from goes UP to a window start: rounding
+    // it down could ask for a moment just beyond what analytics keeps, which it rightly refuses.
+    const end = Math.ceil(to / stepMs) * stepMs;
+    let start = Math.ceil(from / stepMs) * stepMs;
+    if (start >= end) start = end - stepMs;
+    return { from: start, to: end };
   }
 
   let historyChart = null;
@@ -413,8 +426,10 @@
   // ---------- start ----------
   $('history-form').addEventListener('submit', loadHistory);
   $('history-range').addEventListener('change', () => {
-    const custom = $('history-range').value === 'custom';
-    document.querySelectorAll('.controls .custom').forEach((l) => { l.hidden = !custom; });
+    const range = $('history-range').value;
+    document.querySelectorAll('.controls .custom').forEach((l) => { l.hidden = range !== 'custom'; });
+    // 1 s windows are kept for an hour: beyond that, suggest minutes.
+    if (range !== 'custom' && Number(range) > 3600 && $('history-step').value === '1s') $('history-step').value = '1m';
   });
   window.addEventListener('resize', () => { clearTimeout(resizeCharts.timer); resizeCharts.timer = setTimeout(resizeCharts, 150); });
   setConnection('connecting');
