@@ -3,8 +3,10 @@ package io.limitguard.dashboard.web;
 import io.limitguard.dashboard.config.DashboardProperties;
 import io.limitguard.dashboard.counts.CountsHub;
 import java.time.Duration;
+import org.springframework.http.CacheControl;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -33,7 +35,10 @@ public class CountsStreamController {
     }
 
     @GetMapping(path = "/api/v1/stream", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    public Flux<ServerSentEvent<Object>> stream(@RequestParam(required = false) String route) {
+    public Flux<ServerSentEvent<Object>> stream(@RequestParam(required = false) String route, ServerHttpResponse response) {
+        // Proxies must neither cache nor buffer a live stream (nginx buffers unless told not to).
+        response.getHeaders().setCacheControl(CacheControl.noStore());
+        response.getHeaders().set("X-Accel-Buffering", "no");
         Flux<ServerSentEvent<Object>> counts = hub.stream(route)
                 .map(live -> ServerSentEvent.builder((Object) live.update())
                         .event("counts")
