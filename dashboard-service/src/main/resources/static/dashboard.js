@@ -36,15 +36,37 @@
     const key = update.dimension.toLowerCase() + ':' + update.id;
     let s = series.get(key);
     if (!s) {
-      s = { dimension: update.dimension, id: update.id, windows: new Map(), points: 0 };
+      s = { dimension: update.dimension, id: update.id, windows: new Map(), points: 0, firstLive: update.windowStart };
       series.set(key, s);
       rememberId(update.dimension.toLowerCase(), update.id);
+      backfill(s);
     }
     // A later update of the same window replaces the earlier one (counts only grow in a window).
     s.windows.set(update.windowStart, update.counts);
     s.points++;
     newestWindow = Math.max(newestWindow, update.windowStart);
     queueRender();
+  }
+
+  /**
+   * Fills the two minutes before the first live update of a route or rule from the history API, so a
+   * freshly opened page shows the recent past at once. Only windows older than the first live one are
+   * taken: live updates stay the only source from then on. Without analytics the live view still works.
+   */
+  async function backfill(s) {
+    const to = s.firstLive;
+    const url = '/api/v1/history/block-rate?' + s.dimension.toLowerCase() + '=' + encodeURIComponent(s.id)
+      + '&from=' + iso(to - LIVE_SECONDS * 1000) + '&to=' + iso(to) + '&step=1s';
+    try {
+      const body = await getJson(url);
+      for (const w of body.windows) {
+        const start = Date.parse(w.start);
+        if (start < s.firstLive && !s.windows.has(start)) s.windows.set(start, w);
+      }
+      queueRender();
+    } catch (e) {
+      console.info('No history before the live stream for ' + s.id + ': ' + e.message);
+    }
   }
 
   function prune() {

@@ -57,7 +57,9 @@ public final class StandInAnalytics implements AutoCloseable {
 
     /** The counts the stand-in reports for window number {@code i} of any query. */
     public static OutcomeCounts countsOfWindow(long i) {
-        return new OutcomeCounts(40 + (i * 7) % 20, (i * 3) % 11, 0, i % 5 == 0 ? 2 : 0, 0, 0, 0);
+        // Smooth enough to look like traffic in the screenshot, varied enough to catch a wrong column.
+        return new OutcomeCounts(150 + Math.round(20 * Math.sin(i / 4.0)), 8 + Math.round(5 * Math.sin(i / 3.0)), 0,
+                i % 5 == 0 ? 2 : 0, 0, 0, 0);
     }
 
     private Mono<Void> blockRate(HttpServerRequest request, HttpServerResponse response) {

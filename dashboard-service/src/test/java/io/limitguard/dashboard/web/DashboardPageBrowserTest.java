@@ -138,6 +138,10 @@ class DashboardPageBrowserTest extends DashboardIntegrationTest {
             assertThat(browser.findElements(By.cssSelector("#failure-modes tr[data-key='rule:api-per-client']"))).hasSize(1);
         });
 
+        // The minutes before the first live update were filled from history (1 s windows up to it).
+        assertThat(TestInfra.analytics().requests()).contains("/api/v1/block-rate?route=demo&from="
+                + Instant.ofEpochMilli(now - 179_000) + "&to=" + Instant.ofEpochMilli(now - 59_000) + "&step=1s");
+
         // Top blocked keys, polled from the analytics stand-in through the pass-through.
         await().atMost(WAIT).untilAsserted(() -> {
             List<WebElement> rows = browser.findElements(By.cssSelector("#top-blocked tbody tr"));
