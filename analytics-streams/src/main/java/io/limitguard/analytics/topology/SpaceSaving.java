@@ -73,6 +73,16 @@ public final class SpaceSaving {
         return Collections.unmodifiableList(out);
     }
 
+    /** Visits every monitored key in no particular order (serialization: no sorting, no copies). */
+    void forEach(EntryVisitor visitor) {
+        counters.forEach((k, c) -> visitor.visit(k, c[0], c[1]));
+    }
+
+    @FunctionalInterface
+    interface EntryVisitor {
+        void visit(String key, long count, long error);
+    }
+
     /** Restores a summary from its entries (deserialization). */
     static SpaceSaving of(int capacity, List<Entry> entries) {
         SpaceSaving s = new SpaceSaving(capacity);

@@ -21,19 +21,23 @@ public final class SpaceSavingSerde implements Serde<SpaceSaving>, Serializer<Sp
         if (summary == null) {
             return null;
         }
-        List<SpaceSaving.Entry> entries = summary.entries();
-        List<byte[]> keys = new ArrayList<>(entries.size());
-        int size = 8;
-        for (SpaceSaving.Entry e : entries) {
-            byte[] k = e.key().getBytes(StandardCharsets.UTF_8);
-            keys.add(k);
-            size += 4 + k.length + 16;
-        }
-        ByteBuffer buf = ByteBuffer.allocate(size);
-        buf.putInt(summary.capacity()).putInt(entries.size());
-        for (int i = 0; i < entries.size(); i++) {
-            byte[] k = keys.get(i);
-            buf.putInt(k.length).put(k).putLong(entries.get(i).count()).putLong(entries.get(i).error());
+        int n = summary.size();
+        byte[][] keys = new byte[n][];
+        long[] numbers = new long[2 * n];
+        int[] size = {8};
+        int[] i = {0};
+        summary.forEach((key, count, error) -> {
+            byte[] k = key.getBytes(StandardCharsets.UTF_8);
+            keys[i[0]] = k;
+            numbers[2 * i[0]] = count;
+            numbers[2 * i[0] + 1] = error;
+            size[0] += 4 + k.length + 16;
+            i[0]++;
+        });
+        ByteBuffer buf = ByteBuffer.allocate(size[0]);
+        buf.putInt(summary.capacity()).putInt(n);
+        for (int j = 0; j < n; j++) {
+            buf.putInt(keys[j].length).put(keys[j]).putLong(numbers[2 * j]).putLong(numbers[2 * j + 1]);
         }
         return buf.array();
     }

@@ -1,0 +1,68 @@
+package io.limitguard.analytics.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.limitguard.analytics.topology.Step;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
+import org.springframework.context.annotation.Configuration;
+
+/** Defaults as documented, and invalid settings stop start-up with a message naming the property. */
+class AnalyticsPropertiesTest {
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(AnalyticsProperties.class)
+    static class Props {
+    }
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(ValidationAutoConfiguration.class))
+            .withUserConfiguration(Props.class)
+            .withPropertyValues("limitguard.analytics.state-dir=/tmp/x", "limitguard.analytics.application-server=host-a:8082");
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        runner.run(context -> {
+            assertThat(context).hasNotFailed();
+            AnalyticsProperties p = context.getBean(AnalyticsProperties.class);
+            assertThat(p.applicationId()).isEqualTo("limitguard-analytics");
+            assertThat(p.retention(Step.SECOND)).isEqualTo(Duration.ofHours(1));
+            assertThat(p.retention(Step.MINUTE)).isEqualTo(Duration.ofDays(7));
+            assertThat(p.retention(Step.HOUR)).isEqualTo(Duration.ofDays(90));
+            assertThat(p.grace()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(p.topN()).isEqualTo(100);
+            assertThat(p.commitInterval()).isEqualTo(Duration.ofMillis(100));
+            assertThat(p.maxWindowsPerQuery()).isEqualTo(20_000);
+        });
+    }
+
+    @Test
+    void retentionShorterThanWindowPlusGraceStopsStartUpNamingTheProperty() {
+        runner.withPropertyValues("limitguard.analytics.retention.minute=1m").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining("limitguard.analytics.retention.minute must be at least 1m + grace (PT1M30S)");
+        });
+    }
+
+    @Test
+    void badValuesStopStartUpNamingTheProperty() {
+        runner.withPropertyValues("limitguard.analytics.application-server=no-port").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("applicationServer")
+                    .hasStackTraceContaining("must be host:port");
+        });
+        runner.withPropertyValues("limitguard.analytics.top-n=0").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("topN");
+        });
+        runner.withPropertyValues("limitguard.analytics.grace=-1s").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("limitguard.analytics.grace must not be negative");
+        });
+    }
+}
