@@ -125,14 +125,24 @@ podman exec "$gateway_id" keytool -exportcert -rfc -alias limitguard -storepass 
 await 60 "gateway HTTPS" curl -fsS --cacert "$CTX/ca.pem" "https://localhost:$GATEWAY_HTTPS_PORT/actuator/health"
 await 60 "dashboard HTTPS" curl -fsS --cacert "$CTX/ca.pem" "https://localhost:$DASHBOARD_HTTPS_PORT/actuator/health"
 
-# --- 6. traffic through the gateway: 60 requests at once for one client (bucket: 20, 10/s) ------------
+# --- 6. traffic through the gateway: 120 requests at once for one client (demo rule: bucket 20, 10/s) --
+FROM=$(date -u -d '-3 min' +%Y-%m-%dT%H:%M:00Z)
+TO=$(date -u -d '+60 min' +%Y-%m-%dT%H:%M:00Z)
+QUERY="block-rate?route=demo&from=$FROM&to=$TO&step=1m"
+# The gateway never waits for Kafka (events it cannot hand over at once are dropped and counted), so
+# the measured burst starts once a warm-up request has made it all the way into the counts.
+events_flowing() {
+  curl -s -o /dev/null -H "X-API-Key: warm-up" "http://localhost:$GATEWAY_PORT/demo/hello"
+  curl -fsS "http://localhost:$ANALYTICS_PORT/api/v1/$QUERY" | jq -e '([.windows[].total] | add) > 0'
+}
+await 180 "events flowing: gateway -> Kafka -> analytics" events_flowing
 KEY="compose-e2e-$RANDOM"
-codes=$(seq 60 | xargs -P 30 -I{} curl -s -o /dev/null -w '%{http_code}\n' -H "X-API-Key: $KEY" \
+codes=$(seq 120 | xargs -P 40 -I{} curl -s -o /dev/null -w '%{http_code}\n' -H "X-API-Key: $KEY" \
   "http://localhost:$GATEWAY_PORT/demo/hello")
 allowed=$(grep -c '^200$' <<<"$codes" || true)
 blocked=$(grep -c '^429$' <<<"$codes" || true)
 log "gateway answered $allowed x 200, $blocked x 429"
-[ $((allowed + blocked)) -eq 60 ] || fail "unexpected status codes: $(sort <<<"$codes" | uniq -c | tr '\n' ' ')"
+[ $((allowed + blocked)) -eq 120 ] || fail "unexpected status codes: $(sort <<<"$codes" | uniq -c | tr '\n' ' ')"
 [ "$allowed" -ge 20 ] && [ "$blocked" -ge 1 ] || fail "expected >= 20 allowed and some blocked"
 https_code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CTX/ca.pem" -H "X-API-Key: $KEY" \
   "https://localhost:$GATEWAY_HTTPS_PORT/demo/hello")
@@ -140,9 +150,6 @@ https_code=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$CTX/ca.pem" -H "X
 [ "$https_code" = 429 ] && blocked=$((blocked + 1))
 
 # --- 7. the history API: analytics directly, and through the dashboard over HTTPS --------------------
-FROM=$(date -u -d '-3 min' +%Y-%m-%dT%H:%M:00Z)
-TO=$(date -u -d '+60 min' +%Y-%m-%dT%H:%M:00Z)
-QUERY="block-rate?route=demo&from=$FROM&to=$TO&step=1m"
 blocked_in() { curl -fsS "$@" | jq -e --argjson n "$blocked" '([.windows[].blocked] | add) >= $n'; }
 await 180 "analytics history counts >= $blocked blocked" blocked_in "http://localhost:$ANALYTICS_PORT/api/v1/$QUERY"
 await 60 "dashboard history (HTTPS) counts >= $blocked blocked" blocked_in --cacert "$CTX/ca.pem" \

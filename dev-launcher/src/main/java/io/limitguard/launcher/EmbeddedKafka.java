@@ -1,5 +1,6 @@
 package io.limitguard.launcher;
 
+import io.limitguard.events.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,10 +8,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -19,6 +23,8 @@ import org.apache.kafka.common.Uuid;
  * formatted only once, so topics and Kafka Streams changelogs survive a restart.
  */
 final class EmbeddedKafka {
+
+    static final int TOPIC_PARTITIONS = 3;
 
     private EmbeddedKafka() {
     }
@@ -45,7 +51,28 @@ final class EmbeddedKafka {
         String bootstrap = "127.0.0.1:" + port;
         Probes.await("Kafka on port " + port, Duration.ofMinutes(2), kafka,
                 () -> Probes.accepts(port) && brokerAnswers(bootstrap));
+        createTopics(bootstrap);
         return kafka;
+    }
+
+    /**
+     * The LimitGuard topics exist before any service starts: the gateway never waits for Kafka (it drops
+     * and counts events it cannot hand over within a few hundred ms), so topics created only when the
+     * first event arrives would cost the first events. Same partition count as the services' defaults.
+     */
+    static void createTopics(String bootstrap) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = Stream.of(Topics.DECISIONS, Topics.COUNTS, Topics.DECISIONS_DLQ)
+                    .filter(t -> !existing.contains(t))
+                    .map(t -> new NewTopic(t, TOPIC_PARTITIONS, (short) 1))
+                    .toList();
+            if (!missing.isEmpty()) {
+                admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            throw new Probes.LaunchException("Cannot create the LimitGuard topics on " + bootstrap + ": " + e);
+        }
     }
 
     private static void format(Path config, List<String> jvm, Path log) {

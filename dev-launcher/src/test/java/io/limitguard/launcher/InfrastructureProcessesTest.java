@@ -3,6 +3,7 @@ package io.limitguard.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.limitguard.events.Topics;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -33,6 +34,10 @@ class InfrastructureProcessesTest {
         ChildProcess kafka = EmbeddedKafka.start(state, port, controller);
         try {
             try (Admin admin = admin(port)) {
+                // the LimitGuard topics are there before any service starts
+                assertThat(admin.describeTopics(List.of(Topics.DECISIONS, Topics.COUNTS, Topics.DECISIONS_DLQ))
+                        .allTopicNames().get(30, TimeUnit.SECONDS).values())
+                        .allSatisfy(t -> assertThat(t.partitions()).hasSize(EmbeddedKafka.TOPIC_PARTITIONS));
                 admin.createTopics(List.of(new NewTopic("survives-restart", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
             }
         } finally {
