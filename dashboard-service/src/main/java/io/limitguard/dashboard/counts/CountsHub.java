@@ -3,6 +3,7 @@ package io.limitguard.dashboard.counts;
 import io.limitguard.dashboard.config.DashboardProperties;
 import io.limitguard.events.CountsUpdate;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
@@ -33,6 +34,8 @@ public class CountsHub {
                 .description("Counts updates received from Kafka and offered to subscribers").register(meters);
         this.dropped = Counter.builder("limitguard.dashboard.updates.dropped")
                 .description("Counts updates dropped from the buffers of slow subscribers").register(meters);
+        Gauge.builder("limitguard.dashboard.subscribers", sink, Sinks.Many::currentSubscriberCount)
+                .description("Open live streams (SSE and RSocket)").register(meters);
     }
 
     /**

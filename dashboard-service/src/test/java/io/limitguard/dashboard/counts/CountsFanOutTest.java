@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.stream.LongStream;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.reactivestreams.Subscription;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -30,6 +31,9 @@ class CountsFanOutTest extends DashboardIntegrationTest {
     @Autowired
     CountsHub hub;
 
+    @Autowired
+    MeterRegistry meters;
+
     @Test
     void aSubscriberThatNeverRequestsSlowsNeitherTheConsumerNorTheOthers() {
         String route = uniqueRoute("fanout");
@@ -44,6 +48,7 @@ class CountsFanOutTest extends DashboardIntegrationTest {
         }
         StuckSubscriber stuck = new StuckSubscriber();
         hub.stream(route).subscribe(stuck);
+        assertThat(meters.get("limitguard.dashboard.subscribers").gauge().value()).isEqualTo(FAST_SUBSCRIBERS + 1);
         long publishedBefore = hub.publishedCount();
         long droppedBefore = hub.droppedCount();
 
@@ -62,6 +67,8 @@ class CountsFanOutTest extends DashboardIntegrationTest {
             // SUBSCRIBER_BUFFER, and exactly the rest were dropped (counted in the metric).
             assertThat(stuck.received).containsExactly(t0);
             assertThat(hub.droppedCount() - droppedBefore).isEqualTo(UPDATES - 1 - SUBSCRIBER_BUFFER);
+            assertThat(meters.get("limitguard.dashboard.updates.dropped").counter().count())
+                    .isEqualTo((double) hub.droppedCount());
 
             // What it still holds is the newest: asking for more delivers the last SUBSCRIBER_BUFFER windows.
             stuck.request(SUBSCRIBER_BUFFER);
