@@ -29,7 +29,7 @@ public class DecisionEventsConfiguration {
                                                   KafkaAdmin kafkaAdmin, ObjectProvider<MeterRegistry> meterRegistry) {
         KafkaDecisionPublisher publisher = KafkaDecisionPublisher.start(properties,
                 producerFactory.getConfigurationProperties(), kafkaAdmin.getConfigurationProperties());
-        meterRegistry.ifAvailable(publisher::bindTo);
+        meterRegistry.ifAvailable(publisher::registerMetrics);
         return publisher;
     }
 }

@@ -4,7 +4,6 @@ import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.Topics;
 import io.limitguard.gateway.events.PublisherAccounting.DropReason;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.Map;
@@ -29,7 +28,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #accept} (on a Netty event loop) only counts the event and offers it to a bounded
  * lock-free queue; when the queue is full the event is dropped and counted. One dedicated thread,
- * the drainer, first makes sure the topics exist (retrying while Kafka is unreachable), then hashes
+ * the drainer, first makes sure the topics exist and their metadata is known (retrying while Kafka
+ * is unreachable), then hashes
  * keys if configured and hands events to the Kafka producer's asynchronous {@code send}; the
  * producer's callback counts each event published or dropped. {@link PublisherAccounting} keeps
  * {@code decisions = published + dropped + in-flight}.
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #close} flushes what is queued and unacknowledged for at most
  * {@code limitguard.kafka.close-timeout}; the rest is counted dropped ({@code reason=shutdown}).
  */
-public final class KafkaDecisionPublisher implements DecisionSink, MeterBinder, AutoCloseable {
+public final class KafkaDecisionPublisher implements DecisionSink, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaDecisionPublisher.class);
     /** Upper bound of an idle drainer's sleep; accept() wakes it earlier. */
@@ -131,9 +131,11 @@ public final class KafkaDecisionPublisher implements DecisionSink, MeterBinder, 
         return accounting.snapshot();
     }
 
-    /** The publisher's counters, and the producer's own metrics ({@code kafka.producer.*}). */
-    @Override
-    public void bindTo(MeterRegistry registry) {
+    /**
+     * Registers the publisher's counters and the producer's own metrics ({@code kafka.producer.*}).
+     * Deliberately not a {@code MeterBinder}: Boot would bind the bean a second time.
+     */
+    public void registerMetrics(MeterRegistry registry) {
         accounting.bindTo(registry);
         producerMetrics = new KafkaClientMetrics(producer);
         producerMetrics.bindTo(registry);
@@ -141,7 +143,7 @@ public final class KafkaDecisionPublisher implements DecisionSink, MeterBinder, 
 
     private void drain() {
         try {
-            topicsReady = awaitTopics();
+            topicsReady = awaitKafka();
             while (!closed) {
                 DecisionEvent event = queue.poll();
                 if (event == null) {
@@ -162,17 +164,28 @@ public final class KafkaDecisionPublisher implements DecisionSink, MeterBinder, 
         }
     }
 
-    /** Topics first: sending earlier could let a broker auto-create them with its defaults. */
-    private boolean awaitTopics() throws InterruptedException {
-        if (topics == null) {
-            return true;
-        }
+    /**
+     * Before the first send: the topics exist (sending earlier could let a broker auto-create them
+     * with its own defaults) and the producer has their metadata (else the first sends would each
+     * wait {@code max.block.ms} for it and fail on a slow start). Retries until both hold or close.
+     */
+    private boolean awaitKafka() throws InterruptedException {
+        boolean topicsChecked = topics == null;
         while (!closed) {
             try {
-                if (topics.tryCreate()) {
+                if (!topicsChecked) {
+                    topicsChecked = topics.tryCreate();
+                }
+                if (topicsChecked) {
+                    producer.partitionsFor(Topics.DECISIONS); // waits up to max.block.ms, throws if no metadata
                     return true;
                 }
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                continue; // metadata not there yet: ask again at once (that call already waited)
             } catch (RuntimeException e) {
+                if (closed) {
+                    break;
+                }
                 log.warn("Checking topics failed, retrying in {}: {}", topicRetryInterval, e.toString());
             }
             long until = System.nanoTime() + topicRetryInterval.toNanos();

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,6 +24,11 @@ final class DecisionTopicReader {
 
     /** Every record of the run (request ids starting with {@code run}) now on the topic. */
     static List<ConsumerRecord<String, DecisionEvent>> readRun(String bootstrapServers, String run) {
+        return read(bootstrapServers, e -> e.requestId() != null && e.requestId().startsWith(run + "-"));
+    }
+
+    /** Every record now on the topic whose event matches. */
+    static List<ConsumerRecord<String, DecisionEvent>> read(String bootstrapServers, Predicate<DecisionEvent> matching) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
@@ -39,7 +45,7 @@ final class DecisionTopicReader {
             await("reading " + Topics.DECISIONS + " to offsets " + end).atMost(Duration.ofSeconds(60))
                     .pollInSameThread().pollInterval(Duration.ZERO).until(() -> {
                         consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                            if (r.value().requestId() != null && r.value().requestId().startsWith(run + "-")) {
+                            if (matching.test(r.value())) {
                                 records.add(r);
                             }
                         });

@@ -164,7 +164,7 @@ class KafkaDecisionPublisherTest {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         String run = TestDecisions.newRun();
         try (KafkaDecisionPublisher publisher = publisher(TestDecisions.properties(10_000, Duration.ofSeconds(5)))) {
-            publisher.bindTo(registry);
+            publisher.registerMetrics(registry);
             TestDecisions.events(run, 50).forEach(publisher::accept);
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 assertThat(registry.get("limitguard.events.decisions").functionCounter().count()).isEqualTo(50);
