@@ -10,9 +10,11 @@ import io.limitguard.gateway.failure.LimiterHealthIndicator;
 import io.limitguard.gateway.failure.LocalLimiter;
 import io.limitguard.gateway.failure.RedisGuard;
 import io.limitguard.gateway.keys.KeyBounds;
+import io.limitguard.gateway.limit.LimitCall;
 import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.LimitScript;
 import io.limitguard.gateway.limit.RedisConnection;
+import io.limitguard.gateway.limit.TokenBucketLimit;
 import io.limitguard.gateway.rules.RuleSet;
 import io.limitguard.gateway.web.DecisionRecorder;
 import io.limitguard.gateway.web.ProblemResponses;
@@ -22,6 +24,7 @@ import io.limitguard.gateway.web.RequestLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -42,10 +45,16 @@ public class LimiterConfiguration {
 
     @Bean(destroyMethod = "close")
     RedisConnection redisConnection(LimitGuardProperties properties, LimitScript script) {
-        // Load the script on the first connect so the first request does not pay for NOSCRIPT.
-        return new RedisConnection(properties.redis(), commands -> commands.scriptLoad(script.source())
-                .subscribe(sha -> log.info("Limiter script loaded, sha {}", sha),
-                        e -> log.warn("Could not load the limiter script yet: {}", e.toString())));
+        // On the first connect: load the script (so the first request does not pay for NOSCRIPT) and run
+        // it once on a throw-away key, so the first real request does not pay for cold code paths
+        // (class loading, first reply parsing) against its time limit.
+        return new RedisConnection(properties.redis(), commands -> {
+            LimitEngine warmUp = new LimitEngine(script, () -> commands);
+            commands.scriptLoad(script.source())
+                    .then(warmUp.evaluate(List.of(new LimitCall("lg:{warm-up}:w", new TokenBucketLimit("w", 1, 1000), 0))))
+                    .subscribe(evaluation -> log.info("Limiter script loaded (sha {}) and warmed up", script.sha()),
+                            e -> log.warn("Could not load the limiter script yet: {}", e.toString()));
+        });
     }
 
     @Bean
@@ -101,7 +110,13 @@ public class LimiterConfiguration {
     @Bean
     DecisionRecorder decisionRecorder(ObjectProvider<DecisionSink> sink, MeterRegistry meters,
             LimitGuardProperties properties) {
-        return new DecisionRecorder(sink.getIfAvailable(() -> DecisionSink.NONE), meters, properties.instanceId());
+        List<DecisionSink> sinks = sink.orderedStream().toList();
+        DecisionSink all = switch (sinks.size()) {
+            case 0 -> DecisionSink.NONE;
+            case 1 -> sinks.get(0);
+            default -> event -> sinks.forEach(each -> each.accept(event));
+        };
+        return new DecisionRecorder(all, meters, properties.instanceId());
     }
 
     @Bean

@@ -15,7 +15,7 @@ public final class GatewayInstance implements AutoCloseable {
         this.context = context;
     }
 
-    public static GatewayInstance start(Map<String, Object> properties) {
+    public static GatewayInstance start(Map<String, Object> properties, Class<?>... extraSources) {
         Map<String, Object> all = new LinkedHashMap<>();
         all.put("server.port", "0");
         all.put("limitguard.kafka.enabled", "false");
@@ -23,7 +23,7 @@ public final class GatewayInstance implements AutoCloseable {
         all.putAll(properties);
         // As command-line arguments: they override application.yml (default properties would not).
         String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
-        return new GatewayInstance(new SpringApplicationBuilder(GatewayApplication.class).run(args));
+        return new GatewayInstance(new SpringApplicationBuilder(GatewayApplication.class).sources(extraSources).run(args));
     }
 
     public int port() {

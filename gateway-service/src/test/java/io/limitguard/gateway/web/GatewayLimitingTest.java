@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.limitguard.events.DecisionEvent;
+import io.limitguard.events.Outcome;
 import io.limitguard.gateway.testing.GatewayInstance;
+import io.limitguard.gateway.testing.RecordingSink;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.RedisFixture;
@@ -92,8 +95,8 @@ class GatewayLimitingTest {
                 .set("limitguard.redis.command-timeout", "20s")
                 .set("limitguard.trusted-proxies[0]", "10.0.0.0/8")
                 .set("server.max-http-request-header-size", "128KB");
-        gatewayA = GatewayInstance.start(rules.set("limitguard.headers.legacy", "true").properties());
-        gatewayB = GatewayInstance.start(rules.set("limitguard.headers.legacy", "false").properties());
+        gatewayA = GatewayInstance.start(rules.set("limitguard.headers.legacy", "true").properties(), RecordingSink.Config.class);
+        gatewayB = GatewayInstance.start(rules.set("limitguard.headers.legacy", "false").properties(), RecordingSink.Config.class);
         redisClient = RedisClient.create(redis.uri());
         redisConnection = redisClient.connect();
         connections = ConnectionProvider.builder("test").maxConnections(400).pendingAcquireMaxCount(-1).build();
@@ -138,6 +141,11 @@ class GatewayLimitingTest {
         assertThat(upstream.requests() - before).as("upstream saw only the allowed requests").isEqualTo(100);
         assertThat(decisions(gatewayA, "exact", "allowed") + decisions(gatewayB, "exact", "allowed")).isEqualTo(100);
         assertThat(decisions(gatewayA, "exact", "blocked") + decisions(gatewayB, "exact", "blocked")).isEqualTo(1100);
+        List<DecisionEvent> events = new ArrayList<>(gatewayA.bean(RecordingSink.class).events("exact"));
+        events.addAll(gatewayB.bean(RecordingSink.class).events("exact"));
+        assertThat(events).hasSize(total);
+        assertThat(events.stream().filter(e -> e.outcome() == Outcome.ALLOWED)).hasSize(100);
+        assertThat(events.stream().map(DecisionEvent::requestId).distinct()).hasSize(total);
         String prometheus = get(gatewayA.baseUrl() + "/actuator/prometheus", Map.of()).body();
         assertThat(prometheus).containsPattern(
                 "limitguard_decisions_total\\{[^}]*outcome=\"allowed\"[^}]*route=\"lim\"[^}]*rule=\"exact\"[^}]*} \\d");
@@ -156,6 +164,23 @@ class GatewayLimitingTest {
         assertThat(wide).as("wide charged 3 times, not 5").isBetween(47.0, 47.01);
         JsonNode body = JsonMapper.shared().readTree(responses.get(4).body());
         assertThat(body.get("violatedPolicies")).hasSize(1);
+
+        List<DecisionEvent> events = gatewayB.bean(RecordingSink.class).events("two-limits");
+        assertThat(events).extracting(DecisionEvent::outcome).containsExactly(Outcome.ALLOWED, Outcome.ALLOWED,
+                Outcome.ALLOWED, Outcome.BLOCKED, Outcome.BLOCKED);
+        DecisionEvent third = events.get(2);
+        assertThat(third.v()).isEqualTo(DecisionEvent.VERSION);
+        assertThat(third.routeId()).isEqualTo("pair");
+        assertThat(third.key()).isEqualTo("pair-1");
+        assertThat(third.policy()).as("the most constraining limit").isEqualTo("narrow");
+        assertThat(third.remaining()).isZero();
+        assertThat(third.limit()).isEqualTo(3);
+        assertThat(third.cost()).isEqualTo(1);
+        assertThat(third.instanceId()).isNotBlank();
+        assertThat(third.latencyMicros()).isPositive();
+        assertThat(third.timestamp()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(60_000L));
+        assertThat(events.get(4).policy()).isEqualTo("narrow");
+        assertThat(events.stream().map(DecisionEvent::eventId).distinct()).hasSize(5);
         assertThat(body.get("violatedPolicies").get(0).get("policy").asString()).isEqualTo("narrow");
     }
 
