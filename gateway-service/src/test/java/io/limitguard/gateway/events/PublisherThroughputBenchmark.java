@@ -31,7 +31,22 @@ public final class PublisherThroughputBenchmark {
     private static final int MAX_IN_FLIGHT = 20_000;
 
     private record Variant(String name, KafkaDecisionPublisher publisher, MeterRegistry registry, List<Double> rates,
-                           List<Double> recordSize, List<Double> compression, List<Double> wireBytes) {
+                           List<Double> recordSize, List<Double> compression, List<Double> wireBytes,
+                           List<Double> publisherCpuMicros) {
+    }
+
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** CPU time (ns) of the publisher's own threads: drainers (idle ones cost ~0) and this variant's producer I/O thread. */
+    private static long publisherCpuNanos(String variant) {
+        long total = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            String name = t.getName();
+            if (name.equals("limitguard-events-drainer") || name.equals("kafka-producer-network-thread | bench-" + variant)) {
+                total += Math.max(0, THREADS.getThreadCpuTime(t.getId()));
+            }
+        }
+        return total;
     }
 
     public static void main(String[] args) throws Exception {
@@ -55,7 +70,7 @@ public final class PublisherThroughputBenchmark {
                 SimpleMeterRegistry registry = new SimpleMeterRegistry();
                 publisher.registerMetrics(registry);
                 running.add(new Variant(v.getKey(), publisher, registry, new ArrayList<>(), new ArrayList<>(),
-                        new ArrayList<>(), new ArrayList<>()));
+                        new ArrayList<>(), new ArrayList<>(), new ArrayList<>()));
             }
             System.out.printf("date %s, cores %d, JVM %s, broker %s%n", Instant.now(),
                     Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"),
@@ -69,12 +84,14 @@ public final class PublisherThroughputBenchmark {
                 v.recordSize().clear();
                 v.compression().clear();
                 v.wireBytes().clear();
+                v.publisherCpuMicros().clear();
             });
             for (int round = 0; round < rounds; round++) {
                 for (Variant variant : running) {
                     double rate = drive(variant, events, Duration.ofSeconds(roundSeconds));
                     variant.rates().add(rate);
-                    System.out.printf("round %d %-14s %,10.0f events/s%n", round + 1, variant.name(), rate);
+                    System.out.printf("round %d %-14s %,10.0f events/s  publisher CPU %.1f us/event%n", round + 1,
+                            variant.name(), rate, variant.publisherCpuMicros().get(variant.publisherCpuMicros().size() - 1));
                 }
             }
             System.out.println();
@@ -85,9 +102,11 @@ public final class PublisherThroughputBenchmark {
                 PublisherAccounting.Snapshot a = variant.publisher().accounting();
                 System.out.printf("%-14s median %,9.0f events/s (x%.2f of lz4) | record-size-avg %.0f B,"
                                 + " compression-rate-avg %.3f => %.0f B/event compressed; %.0f B/event sent incl."
-                                + " protocol | published %,d dropped %,d%n",
+                                + " protocol | CPU/event: drainer+producer %.1f us"
+                                + " | published %,d dropped %,d%n",
                         variant.name(), median(variant.rates()), median(variant.rates()) / base, recordSize,
-                        compression, recordSize * compression, median(variant.wireBytes()), a.published(), a.dropped());
+                        compression, recordSize * compression, median(variant.wireBytes()),
+                        median(variant.publisherCpuMicros()), a.published(), a.dropped());
             }
         } finally {
             running.forEach(v -> v.publisher().close());
@@ -106,6 +125,7 @@ public final class PublisherThroughputBenchmark {
         KafkaDecisionPublisher publisher = variant.publisher();
         long publishedBefore = publisher.accounting().published();
         double bytesBefore = total(variant.registry(), "kafka.producer.outgoing.byte.total");
+        long publisherCpuBefore = publisherCpuNanos(variant.name());
         long start = System.nanoTime();
         long end = start + length.toNanos();
         int i = ThreadLocalRandom.current().nextInt(events.size());
@@ -121,6 +141,7 @@ public final class PublisherThroughputBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         long published = publisher.accounting().published() - publishedBefore;
+        variant.publisherCpuMicros().add((publisherCpuNanos(variant.name()) - publisherCpuBefore) / 1e3 / published);
         variant.recordSize().add(gauge(variant.registry(), "kafka.producer.record.size.avg"));
         variant.compression().add(gauge(variant.registry(), "kafka.producer.compression.rate.avg"));
         variant.wireBytes().add((total(variant.registry(), "kafka.producer.outgoing.byte.total") - bytesBefore) / published);
