@@ -17,6 +17,8 @@ missing=()
 command -v podman >/dev/null 2>&1 || missing+=(podman)
 command -v runc >/dev/null 2>&1 || [ -x /usr/sbin/runc ] || missing+=(runc)
 command -v debootstrap >/dev/null 2>&1 || [ -x /usr/sbin/debootstrap ] || missing+=(debootstrap)
+command -v curl >/dev/null 2>&1 || missing+=(curl)   # the e2e script's HTTP client
+command -v jq >/dev/null 2>&1 || missing+=(jq)       # and its JSON checks
 if [ ${#missing[@]} -gt 0 ]; then
   echo "podman-setup: installing ${missing[*]}"
   $SUDO apt-get update -qq
