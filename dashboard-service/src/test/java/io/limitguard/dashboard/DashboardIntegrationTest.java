@@ -1,10 +1,12 @@
 package io.limitguard.dashboard;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.limitguard.dashboard.counts.CountsConsumer;
 import java.time.Duration;
 import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -23,7 +25,7 @@ import org.springframework.test.context.DynamicPropertySource;
         "limitguard.dashboard.rsocket-tcp-port=0",
         "limitguard.dashboard.heartbeat=500ms",
         "limitguard.dashboard.subscriber-buffer=64",
-        "limitguard.analytics.timeout=1s"})
+        "limitguard.analytics.timeout=5s"})
 public abstract class DashboardIntegrationTest {
 
     protected static final int SUBSCRIBER_BUFFER = 64;
@@ -33,6 +35,10 @@ public abstract class DashboardIntegrationTest {
 
     @Autowired
     private ConfigurableApplicationContext context;
+
+    static {
+        BlockingCalls.install();
+    }
 
     @DynamicPropertySource
     static void infrastructure(DynamicPropertyRegistry registry) {
@@ -45,6 +51,11 @@ public abstract class DashboardIntegrationTest {
         TestInfra.closeWithInfra(context);
         // The consumer starts at the end of the topic: produce only once it owns its partitions.
         await().atMost(Duration.ofSeconds(60)).until(consumer::isReading);
+    }
+
+    @AfterAll
+    static void noBlockingCallOnANettyOrReactorThread() {
+        assertThat(BlockingCalls.seen()).as("blocking calls on non-blocking threads").isEmpty();
     }
 
     /** A route id no other test uses, so concurrent streams never see each other's updates. */

@@ -22,7 +22,7 @@ import reactor.netty.http.server.HttpServer;
  * A stand-in for the analytics query API (docs: {@code /tmp/team/HISTORY_API.md}), speaking its
  * contract: {@code block-rate} answers one window per step in [from, to) with deterministic counts,
  * {@code top-blocked} a fixed ranking, bad parameters a 400 problem+json naming the parameter.
- * {@code route=slow} answers after 3 s, to show the dashboard's timeout. It records the request URIs
+ * {@code route=slow} answers after 30 s, to show the dashboard's timeout. It records the request URIs
  * it receives so tests can check the pass-through relays the query string verbatim.
  */
 public final class StandInAnalytics implements AutoCloseable {
@@ -117,7 +117,7 @@ public final class StandInAnalytics implements AutoCloseable {
         body.put("to", to.toString());
         body.put("windows", windows);
         Mono<Void> answer = json(response, HttpResponseStatus.OK, "application/json", body);
-        return "slow".equals(route) ? Mono.delay(Duration.ofSeconds(3)).then(answer) : answer;
+        return "slow".equals(route) ? Mono.delay(Duration.ofSeconds(30)).then(answer) : answer;
     }
 
     private Mono<Void> topBlocked(HttpServerRequest request, HttpServerResponse response) {

@@ -14,6 +14,8 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.client.ReactorResourceFactory;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.BodyInserters;
 import org.springframework.web.reactive.function.client.WebClient;
 import org.springframework.web.reactive.function.client.WebClientRequestException;
@@ -41,8 +43,13 @@ public class HistoryPassThrough {
     private final WebClient analytics;
     private final AnalyticsProperties properties;
 
-    public HistoryPassThrough(WebClient.Builder webClients, AnalyticsProperties properties) {
-        this.analytics = webClients.build();
+    public HistoryPassThrough(WebClient.Builder webClients, ReactorResourceFactory resources, AnalyticsProperties properties) {
+        // No compression: the body is relayed as it comes, and an uncompressed hop on the local network
+        // costs less than inflating and re-sending it (Netty's decompressor would also load its native
+        // zstd library on an event loop the first time).
+        this.analytics = webClients
+                .clientConnector(new ReactorClientHttpConnector(resources, client -> client.compress(false)))
+                .build();
         this.properties = properties;
     }
 
