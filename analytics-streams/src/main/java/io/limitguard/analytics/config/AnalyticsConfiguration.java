@@ -36,11 +36,16 @@ public class AnalyticsConfiguration {
     }
 
     @Bean
-    KafkaStreams kafkaStreams(Topology topology, AnalyticsProperties properties, KafkaProperties kafka,
-                              MeterRegistry registry) {
-        KafkaStreams streams = new KafkaStreams(topology, StreamsSettings.of(properties, kafka.buildStreamsProperties()));
-        new KafkaStreamsMetrics(streams).bindTo(registry);
-        return streams;
+    KafkaStreams kafkaStreams(Topology topology, AnalyticsProperties properties, KafkaProperties kafka) {
+        return new KafkaStreams(topology, StreamsSettings.of(properties, kafka.buildStreamsProperties()));
+    }
+
+    /** Kafka Streams client metrics in Micrometer; a bean so that it is closed with the context. */
+    @Bean
+    KafkaStreamsMetrics analyticsStreamsMetrics(KafkaStreams streams, MeterRegistry registry) {
+        KafkaStreamsMetrics metrics = new KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+        return metrics;
     }
 
     @Bean

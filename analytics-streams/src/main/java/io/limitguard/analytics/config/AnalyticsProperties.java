@@ -27,7 +27,8 @@ import org.springframework.validation.annotation.Validated;
  * @param retention          how long each step's windows are kept, hence how far back queries reach
  * @param topN               counters per minute and partition of the top-blocked summary
  * @param commitInterval     Streams commit interval: how often counts are committed and the 1 s
- *                           updates on limitguard.counts are flushed (their latency)
+ *                           updates on limitguard.counts are flushed; also how often the per-second
+ *                           buckets are forwarded to the window stores (together: the live latency)
  * @param cacheMaxBytes      Streams record cache; larger = fewer store writes and fewer updates
  * @param streamThreads      Kafka Streams threads of this instance
  * @param createTopics       create limitguard.* topics at start-up when missing
@@ -90,6 +91,6 @@ public record AnalyticsProperties(
 
     public TopologyConfig topologyConfig(Runnable poisonListener) {
         return new TopologyConfig(grace, retention.second(), retention.minute(), retention.hour(), topN, poisonListener,
-                Materialized.StoreType.ROCKS_DB);
+                commitInterval, Materialized.StoreType.ROCKS_DB);
     }
 }

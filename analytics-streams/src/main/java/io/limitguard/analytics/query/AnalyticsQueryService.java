@@ -3,6 +3,7 @@ package io.limitguard.analytics.query;
 import io.limitguard.analytics.topology.AnalyticsTopology;
 import io.limitguard.analytics.topology.Step;
 import io.limitguard.events.OutcomeCounts;
+import io.limitguard.events.Topics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -73,13 +76,23 @@ public class AnalyticsQueryService {
         long last = Step.MINUTE.windowStart(to.toEpochMilli() - 1);
         Mono<List<BlockedKey>> merged = last < first ? Mono.just(List.of()) : Mono.defer(() -> {
             Collection<StreamsMetadata> hosts = streams.streamsMetadataForStore(AnalyticsTopology.TOP_BLOCKED_STORE);
-            if (hosts.isEmpty()) {
-                return Mono.error(new StoresUnavailableException("No instance hosts " + AnalyticsTopology.TOP_BLOCKED_STORE + " right now"));
+            Map<HostInfo, List<Integer>> partitionsByHost = new HashMap<>();
+            TreeSet<Integer> all = new TreeSet<>();
+            for (StreamsMetadata h : hosts) {
+                List<Integer> mine = h.topicPartitions().stream()
+                        .filter(tp -> tp.topic().equals(Topics.DECISIONS)).map(TopicPartition::partition).sorted().toList();
+                partitionsByHost.put(h.hostInfo(), mine);
+                all.addAll(mine);
             }
-            return Flux.fromIterable(hosts)
-                    .flatMap(h -> self.equals(h.hostInfo())
-                            ? blocking(() -> toList(local.blockedKeys(first, last)))
-                            : peers.blockedKeys(h.hostInfo(), first, last))
+            // The summaries live with the input partitions; every partition must have an active host.
+            if (all.isEmpty() || all.size() != all.last() + 1) {
+                return Mono.error(new StoresUnavailableException("Input partitions " + all + " are not all assigned right now"));
+            }
+            return Flux.fromIterable(partitionsByHost.entrySet())
+                    .filter(e -> !e.getValue().isEmpty())
+                    .flatMap(e -> self.equals(e.getKey())
+                            ? blocking(() -> toList(local.blockedKeys(e.getValue(), first, last)))
+                            : peers.blockedKeys(e.getKey(), e.getValue(), first, last))
                     .collectList()
                     .map(AnalyticsQueryService::sum);
         }).retryWhen(retry());
@@ -93,8 +106,8 @@ public class AnalyticsQueryService {
     }
 
     /** This instance's part only (for peers). */
-    public Mono<List<BlockedKey>> localBlockedKeys(long first, long last) {
-        return blocking(() -> toList(local.blockedKeys(first, last)));
+    public Mono<List<BlockedKey>> localBlockedKeys(List<Integer> partitions, long first, long last) {
+        return blocking(() -> toList(local.blockedKeys(partitions, first, last)));
     }
 
     private static <T> Mono<T> blocking(Callable<T> read) {

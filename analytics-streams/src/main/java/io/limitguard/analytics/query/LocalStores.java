@@ -6,6 +6,7 @@ import io.limitguard.analytics.topology.Step;
 import io.limitguard.events.OutcomeCounts;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,21 +53,26 @@ public class LocalStores {
     }
 
     /**
-     * Blocked counts per key summed over the local top-blocked summaries (one per minute and task)
-     * of the minutes whose start is in [fromStart, lastStart].
+     * Blocked counts per key summed over the top-blocked summaries (one per minute and partition)
+     * of the given partitions and of the minutes whose start is in [fromStart, lastStart]. Each
+     * partition is read on its own, so a partition that is not (yet) queryable here fails the read
+     * instead of being silently left out.
      */
-    public Map<String, Long> blockedKeys(long fromStart, long lastStart) {
-        try {
-            ReadOnlyWindowStore<String, SpaceSaving> store = streams.store(StoreQueryParameters
-                    .fromNameAndType(AnalyticsTopology.TOP_BLOCKED_STORE, QueryableStoreTypes.<String, SpaceSaving>windowStore()));
-            Map<String, Long> sums = new HashMap<>();
-            try (KeyValueIterator<Windowed<String>, SpaceSaving> it = store.fetchAll(Instant.ofEpochMilli(fromStart), Instant.ofEpochMilli(lastStart))) {
-                it.forEachRemaining(kv -> kv.value.entries().forEach(e -> sums.merge(e.key(), e.count(), Long::sum)));
+    public Map<String, Long> blockedKeys(Collection<Integer> partitions, long fromStart, long lastStart) {
+        Map<String, Long> sums = new HashMap<>();
+        for (int partition : partitions) {
+            try {
+                ReadOnlyWindowStore<String, SpaceSaving> store = streams.store(StoreQueryParameters
+                        .fromNameAndType(AnalyticsTopology.TOP_BLOCKED_STORE, QueryableStoreTypes.<String, SpaceSaving>windowStore())
+                        .withPartition(partition));
+                try (KeyValueIterator<Windowed<String>, SpaceSaving> it = store.fetchAll(Instant.ofEpochMilli(fromStart), Instant.ofEpochMilli(lastStart))) {
+                    it.forEachRemaining(kv -> kv.value.entries().forEach(e -> sums.merge(e.key(), e.count(), Long::sum)));
+                }
+            } catch (InvalidStateStoreException e) {
+                throw new StoresUnavailableException("Store " + AnalyticsTopology.TOP_BLOCKED_STORE + " partition " + partition
+                        + " is not queryable here: " + e.getMessage(), e);
             }
-            return sums;
-        } catch (InvalidStateStoreException e) {
-            throw new StoresUnavailableException("Store " + AnalyticsTopology.TOP_BLOCKED_STORE
-                    + " is not queryable here: " + e.getMessage(), e);
         }
+        return sums;
     }
 }

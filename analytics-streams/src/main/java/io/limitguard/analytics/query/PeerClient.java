@@ -41,10 +41,11 @@ public class PeerClient {
                 .onErrorMap(e -> unavailable(peer, e));
     }
 
-    public Mono<List<BlockedKey>> blockedKeys(HostInfo peer, long fromStart, long lastStart) {
+    public Mono<List<BlockedKey>> blockedKeys(HostInfo peer, List<Integer> partitions, long fromStart, long lastStart) {
+        String csv = partitions.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","));
         return http.get()
-                .uri("http://{host}:{port}" + BLOCKED_KEYS_PATH + "?from={from}&to={to}",
-                        peer.host(), peer.port(), fromStart, lastStart)
+                .uri("http://{host}:{port}" + BLOCKED_KEYS_PATH + "?partitions={p}&from={from}&to={to}",
+                        peer.host(), peer.port(), csv, fromStart, lastStart)
                 .retrieve()
                 .bodyToMono(KEYS)
                 .timeout(TIMEOUT)

@@ -4,10 +4,8 @@ import io.limitguard.events.CountsUpdate;
 import io.limitguard.events.CountsUpdate.Dimension;
 import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.JsonSerde;
-import io.limitguard.events.Outcome;
 import io.limitguard.events.OutcomeCounts;
 import io.limitguard.events.Topics;
-import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -36,8 +34,9 @@ import org.apache.kafka.streams.state.WindowStore;
  * <pre>
  * limitguard.decisions (bytes)
  *   └─ parse ─┬─ poison ─▶ limitguard.decisions.dlq (bytes as read + error headers)
- *             └─ events ─┬─ flatMap: route:&lt;id&gt; → outcome, rule:&lt;id&gt; → outcome
- *                        │    └─ repartition "by-dimension" (once)
+ *             └─ events ─┬─ second-buckets: counts per (route:&lt;id&gt; | rule:&lt;id&gt;, 1 s), store second-buckets,
+ *                        │    forwarded every flush interval stamped with the bucket start
+ *                        │    └─ repartition "by-dimension" (once; one record per key and second)
  *                        │         ├─ 1 s windows ─▶ store counts-1s ─▶ limitguard.counts (CountsUpdate)
  *                        │         ├─ 1 min windows ─▶ store counts-1m
  *                        │         └─ 1 h windows ─▶ store counts-1h
@@ -54,6 +53,8 @@ public final class AnalyticsTopology {
     public static final String TOP_BLOCKED_STORE = "top-blocked-1m";
     /** Key-value store: the largest decision timestamp a task has seen (the top-blocked clock). */
     static final String TOP_BLOCKED_CLOCK_STORE = "top-blocked-clock";
+    /** Key-value store (in memory, logged): counts per (route/rule, 1 s bucket) not yet forwarded. */
+    static final String SECOND_BUCKETS_STORE = "second-buckets";
     /** The one repartition topic (suffix; Streams prefixes the application id). */
     static final String REPARTITION_NAME = "by-dimension";
 
@@ -63,7 +64,6 @@ public final class AnalyticsTopology {
     public static Topology build(TopologyConfig config) {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> strings = Serdes.String();
-        Serde<Outcome> outcomes = CompactSerdes.outcome();
 
         Map<String, KStream<byte[], ParsedDecision>> parsed = builder
                 .stream(Topics.DECISIONS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("decisions"))
@@ -79,20 +79,21 @@ public final class AnalyticsTopology {
         KStream<byte[], DecisionEvent> events = parsed.get("parsed-events")
                 .mapValues(ParsedDecision::event, Named.as("event"));
 
-        // Re-key once to route:<id> and rule:<id>; every window size aggregates the same repartitioned stream.
-        KGroupedStream<String, Outcome> byDimension = events
-                .flatMap((key, e) -> List.of(
-                        KeyValue.pair(DimensionKey.of(Dimension.ROUTE, e.routeId()), e.outcome()),
-                        KeyValue.pair(DimensionKey.of(Dimension.RULE, e.ruleId()), e.outcome())),
-                        Named.as("by-route-and-rule"))
-                .repartition(Repartitioned.with(strings, outcomes).withName(REPARTITION_NAME))
-                .groupByKey(Grouped.with(strings, outcomes));
+        // Count per (route:<id> | rule:<id>, 1 s bucket) first, then repartition the buckets' counts once;
+        // every window size aggregates the same repartitioned stream.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SECOND_BUCKETS_STORE),
+                        strings, CompactSerdes.outcomeCounts())
+                .withCachingEnabled()); // logged (changelog) by default: restored after a crash
+        KGroupedStream<String, OutcomeCounts> byDimension = events
+                .process(() -> new SecondBuckets(config.flushInterval()), Named.as("second-buckets"), SECOND_BUCKETS_STORE)
+                .repartition(Repartitioned.with(strings, CompactSerdes.outcomeCounts()).withName(REPARTITION_NAME))
+                .groupByKey(Grouped.with(strings, CompactSerdes.outcomeCounts()));
 
         for (Step step : Step.values()) {
             KTable<Windowed<String>, OutcomeCounts> counts = byDimension
                     .windowedBy(TimeWindows.ofSizeAndGrace(step.size(), config.grace()))
                     .aggregate(() -> OutcomeCounts.ZERO,
-                            (key, outcome, total) -> total.plus(outcome, 1),
+                            (key, bucket, total) -> total.plus(bucket),
                             Named.as("count-" + step.label()),
                             Materialized.<String, OutcomeCounts, WindowStore<Bytes, byte[]>>as(step.storeName())
                                     .withKeySerde(strings)

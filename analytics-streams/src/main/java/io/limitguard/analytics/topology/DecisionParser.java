@@ -35,16 +35,19 @@ final class DecisionParser extends ContextualProcessor<byte[], byte[], byte[], P
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        DecisionEvent event = null;
         String error;
         try {
-            DecisionEvent event = record.value() == null ? null : serde.deserialize(Topics.DECISIONS, record.value());
-            if (event != null && event.timestamp() >= 0) {
-                context().forward(record.withValue(ParsedDecision.ok(event)).withTimestamp(event.timestamp()));
-                return;
-            }
-            error = event == null ? "null value" : "negative timestamp " + event.timestamp();
+            event = record.value() == null ? null : serde.deserialize(Topics.DECISIONS, record.value());
+            error = event == null ? "null value" : event.timestamp() < 0 ? "negative timestamp " + event.timestamp() : null;
         } catch (RuntimeException e) { // SerializationException from the serde, or anything a broken record provokes
             error = e.getClass().getName() + ": " + e.getMessage();
+        }
+        if (error == null) {
+            // Outside the try: failures downstream (e.g. a fenced producer) are not the record's fault and must
+            // reach Kafka Streams, never turn a good record into a dead letter.
+            context().forward(new Record<>(record.key(), ParsedDecision.ok(event), event.timestamp(), record.headers()));
+            return;
         }
         String source = context().recordMetadata()
                 .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())

@@ -15,16 +15,21 @@ import org.apache.kafka.streams.kstream.Materialized.StoreType;
  * @param hourRetention    how long 1 h windows are kept
  * @param topN             counters per (minute, partition) in the Space-Saving summary of blocked keys
  * @param poisonListener   called once per record sent to the dead-letter topic
+ * @param flushInterval    how often the per-second buckets are forwarded to the window stores (wall clock)
  * @param storeType        RocksDB (the service: history outlives memory and restarts) or in-memory
  *                         (topology tests, where the test driver commits, hence flushes, every record)
  */
 public record TopologyConfig(Duration grace, Duration secondRetention, Duration minuteRetention,
-                             Duration hourRetention, int topN, Runnable poisonListener, StoreType storeType) {
+                             Duration hourRetention, int topN, Runnable poisonListener, Duration flushInterval,
+                             StoreType storeType) {
 
     public TopologyConfig {
         Objects.requireNonNull(grace, "grace");
         Objects.requireNonNull(poisonListener, "poisonListener");
         Objects.requireNonNull(storeType, "storeType");
+        if (flushInterval == null || flushInterval.isZero() || flushInterval.isNegative()) {
+            throw new IllegalArgumentException("flushInterval must be positive");
+        }
         if (grace.isNegative()) {
             throw new IllegalArgumentException("grace must not be negative");
         }

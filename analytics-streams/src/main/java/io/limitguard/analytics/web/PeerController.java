@@ -32,7 +32,8 @@ public class PeerController {
     }
 
     @GetMapping(PeerClient.BLOCKED_KEYS_PATH)
-    public Mono<List<BlockedKey>> blockedKeys(@RequestParam long from, @RequestParam long to) {
-        return queries.localBlockedKeys(from, to);
+    public Mono<List<BlockedKey>> blockedKeys(@RequestParam List<Integer> partitions, @RequestParam long from,
+                                              @RequestParam long to) {
+        return queries.localBlockedKeys(partitions, from, to);
     }
 }

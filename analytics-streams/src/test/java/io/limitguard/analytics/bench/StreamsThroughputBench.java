@@ -105,7 +105,8 @@ public final class StreamsThroughputBench {
             System.out.printf("produced %,d decisions in %.1f s%n", events, (System.nanoTime() - t0) / 1e9);
 
             TopologyConfig config = new TopologyConfig(Duration.ofSeconds(30), Duration.ofHours(1), Duration.ofDays(7),
-                    Duration.ofDays(90), 100, () -> { }, Materialized.StoreType.ROCKS_DB);
+                    Duration.ofDays(90), 100, () -> { }, Duration.ofMillis(Integer.getInteger("bench.commit.ms", 100)),
+                    Materialized.StoreType.ROCKS_DB);
             Properties props = new Properties();
             props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP_ID);
             props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
@@ -123,6 +124,7 @@ public final class StreamsThroughputBench {
                     }
                 });
                 long started = System.nanoTime();
+                double processCpuAtStart = processCpuSeconds();
                 streams.start();
                 Map<TopicPartition, Long> ends = endOffsets(admin, Topics.DECISIONS, partitions);
                 while (!consumed(admin, ends) || !repartitionDrained(admin, partitions)) {
@@ -130,11 +132,15 @@ public final class StreamsThroughputBench {
                 }
                 long done = System.nanoTime();
                 double cpu = streamThreadCpuSeconds();
+                double processCpu = processCpuSeconds() - processCpuAtStart;
                 double seconds = (done - runningAt.get()) / 1e9;
                 System.out.printf("drained %,d decisions in %.2f s after RUNNING (%.2f s after start): %,.0f decisions/s%n",
                         events, seconds, (done - started) / 1e9, events / seconds);
                 System.out.printf("stream thread CPU %.2f s: %,.0f decisions per CPU-second (what one dedicated core sustains)%n",
                         cpu, events / cpu);
+                System.out.printf("whole app process CPU (all threads: stream, network, RocksDB, GC) %.2f s: %,.0f decisions per CPU-second%n",
+                        processCpu, events / processCpu);
+                printCpuBreakdown();
                 System.out.printf("check: 1 h windows of all routes sum to %,d (expected %,d)%n", routeTotal(streams), events);
 
                 lag(kafka.bootstrapServers(), lagRate, lagSeconds);
@@ -152,6 +158,29 @@ public final class StreamsThroughputBench {
             }
         }
         return nanos / 1e9;
+    }
+
+    /** Where the process CPU went, by thread family (names with numbers and ids folded), plus GC time. */
+    private static void printCpuBreakdown() {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Double> byFamily = new java.util.TreeMap<>();
+        for (java.lang.management.ThreadInfo t : mx.getThreadInfo(mx.getAllThreadIds())) {
+            if (t != null) {
+                String family = t.getThreadName().replaceAll("[0-9a-f]{8}-[0-9a-f-]{27}", "<id>").replaceAll("\\d+", "N");
+                byFamily.merge(family, Math.max(0, mx.getThreadCpuTime(t.getThreadId())) / 1e9, Double::sum);
+            }
+        }
+        byFamily.entrySet().stream().filter(e -> e.getValue() >= 0.3)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> System.out.printf("  cpu %6.2f s  %s%n", e.getValue(), e.getKey()));
+        long gcMs = java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+                .mapToLong(java.lang.management.GarbageCollectorMXBean::getCollectionTime).sum();
+        System.out.printf("  gc pauses (whole run, incl. producing the backlog) %.2f s; JVM-internal threads (GC, JIT) are not listed above%n", gcMs / 1e3);
+    }
+
+    private static double processCpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1e9;
     }
 
     private static DecisionEvent decision(int i, long timestamp) {

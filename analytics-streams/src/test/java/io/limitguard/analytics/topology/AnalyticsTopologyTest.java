@@ -41,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AnalyticsTopologyTest {
 
     private static final Duration GRACE = Duration.ofSeconds(10);
+    private static final Duration FLUSH = Duration.ofMillis(100);
     /** A minute boundary, so second/minute/hour windows are easy to reason about. */
     private static final long T0 = Instant.parse("2026-11-29T14:00:00Z").toEpochMilli();
 
@@ -68,7 +69,7 @@ class AnalyticsTopologyTest {
 
     private TopologyConfig config(int topN, Duration secondRetention, Duration minuteRetention) {
         return new TopologyConfig(GRACE, secondRetention, minuteRetention, Duration.ofDays(90), topN, poison::incrementAndGet,
-                Materialized.StoreType.IN_MEMORY);
+                FLUSH, Materialized.StoreType.IN_MEMORY);
     }
 
     @AfterEach
@@ -84,6 +85,12 @@ class AnalyticsTopologyTest {
         // The record timestamp is deliberately not the event time: the topology must use the event's own.
         decisions.pipeInput(new TestRecord<>(key.getBytes(StandardCharsets.UTF_8),
                 new JsonSerde.DecisionEventSerde().serialize(Topics.DECISIONS, e), Instant.ofEpochMilli(T0 - 3_600_000L)));
+        flush();
+    }
+
+    /** Lets the per-second buckets reach the window stores (a wall-clock punctuation). */
+    private void flush() {
+        driver.advanceWallClockTime(FLUSH);
     }
 
     private Map<Long, OutcomeCounts> windows(Step step, String key) {
@@ -133,6 +140,27 @@ class AnalyticsTopologyTest {
                 T0, new OutcomeCounts(1, 1, 0, 0, 0, 1, 0),
                 T0 + 3_600_000, new OutcomeCounts(0, 0, 0, 0, 0, 0, 1)));
         assertThat(poison).hasValue(0);
+    }
+
+    @Test
+    void countsReachTheWindowsOnlyWhenTheSecondBucketsAreFlushed() {
+        start();
+        // Piped without a flush: the decisions wait in their per-second buckets.
+        DecisionEvent e = new DecisionEvent(DecisionEvent.VERSION, "id", "req", T0 + 5, "gw-1", "demo", "r", "a",
+                Outcome.ALLOWED, "burst", 0, 10, 1, 100);
+        for (int i = 0; i < 3; i++) {
+            decisions.pipeInput(new TestRecord<>("a".getBytes(StandardCharsets.UTF_8),
+                    new JsonSerde.DecisionEventSerde().serialize(Topics.DECISIONS, e), Instant.ofEpochMilli(T0)));
+        }
+        WindowStore<String, OutcomeCounts> store = driver.getWindowStore(Step.SECOND.storeName());
+        try (WindowStoreIterator<OutcomeCounts> it = store.fetch("route:demo", Instant.ofEpochMilli(0), Instant.ofEpochMilli(Long.MAX_VALUE / 2))) {
+            assertThat(it.hasNext()).isFalse();
+        }
+        assertThat(driver.getKeyValueStore(AnalyticsTopology.SECOND_BUCKETS_STORE).get(T0 + "|route:demo"))
+                .isEqualTo(counts(3, 0));
+        flush();
+        assertThat(windows(Step.SECOND, "route:demo")).isEqualTo(Map.of(T0, counts(3, 0)));
+        assertThat(driver.getKeyValueStore(AnalyticsTopology.SECOND_BUCKETS_STORE).get(T0 + "|route:demo")).isNull();
     }
 
     @Test
@@ -265,6 +293,7 @@ class AnalyticsTopologyTest {
         for (byte[] bad : List.of(garbage, missingFields, negativeTime, unknownOutcome)) {
             decisions.pipeInput("k".getBytes(StandardCharsets.UTF_8), bad);
         }
+        assertThat(driver.getKeyValueStore(AnalyticsTopology.SECOND_BUCKETS_STORE).approximateNumEntries()).isZero();
         send("demo", "r", "a", Outcome.ALLOWED, T0); // the stream goes on
 
         List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
@@ -282,7 +311,7 @@ class AnalyticsTopologyTest {
     }
 
     @Test
-    void usesOneRepartitionTopicAndFiveStores() {
+    void usesOneRepartitionTopicAndSixStores() {
         TopologyDescription description = AnalyticsTopology.build(config(10, Duration.ofHours(1), Duration.ofDays(7))).describe();
         List<String> sinkTopics = new ArrayList<>();
         Set<String> stores = new TreeSet<>();
@@ -298,7 +327,7 @@ class AnalyticsTopologyTest {
         }
         assertThat(sinkTopics).containsExactlyInAnyOrder(Topics.DECISIONS_DLQ, Topics.COUNTS,
                 AnalyticsTopology.REPARTITION_NAME + "-repartition");
-        assertThat(stores).containsExactlyInAnyOrder("counts-1s", "counts-1m", "counts-1h",
+        assertThat(stores).containsExactlyInAnyOrder("counts-1s", "counts-1m", "counts-1h", AnalyticsTopology.SECOND_BUCKETS_STORE,
                 AnalyticsTopology.TOP_BLOCKED_STORE, AnalyticsTopology.TOP_BLOCKED_CLOCK_STORE);
     }
 }
