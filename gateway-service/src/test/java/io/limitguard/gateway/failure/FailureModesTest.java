@@ -329,7 +329,32 @@ class FailureModesTest {
     }
 
     private static Response get(String path, String key) {
-        return request(path, key).block(Duration.ofSeconds(30));
+        try {
+            return request(path, key).block(Duration.ofSeconds(30));
+        } catch (RuntimeException e) {
+            // A request that never came back is the one failure these scenarios must not have: keep
+            // the evidence (every thread's stack) for whoever reads the report.
+            logThreadDumpOnce(path + " for key " + key + " failed: " + e);
+            throw e;
+        }
+    }
+
+    private static boolean dumped;
+
+    private static synchronized void logThreadDumpOnce(String why) {
+        if (dumped) {
+            return;
+        }
+        dumped = true;
+        StringBuilder dump = new StringBuilder(why).append('\n');
+        for (java.lang.management.ThreadInfo thread : java.lang.management.ManagementFactory.getThreadMXBean()
+                .dumpAllThreads(true, true)) {
+            dump.append('"').append(thread.getThreadName()).append("\" ").append(thread.getThreadState()).append('\n');
+            for (StackTraceElement frame : thread.getStackTrace()) {
+                dump.append("    at ").append(frame).append('\n');
+            }
+        }
+        log.error("Thread dump after a failed request:\n{}", dump);
     }
 
     private static reactor.core.publisher.Mono<Response> request(String path, String key) {
