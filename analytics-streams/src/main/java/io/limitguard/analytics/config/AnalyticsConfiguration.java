@@ -8,6 +8,8 @@ import io.limitguard.events.Topics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -64,10 +66,20 @@ public class AnalyticsConfiguration {
         if (!properties.createTopics()) {
             return new KafkaAdmin.NewTopics();
         }
-        int partitions = properties.topicPartitions();
         return new KafkaAdmin.NewTopics(
-                TopicBuilder.name(Topics.DECISIONS).partitions(partitions).build(),
-                TopicBuilder.name(Topics.COUNTS).partitions(partitions).build(),
-                TopicBuilder.name(Topics.DECISIONS_DLQ).partitions(partitions).build());
+                topic(Topics.DECISIONS, properties),
+                topic(Topics.COUNTS, properties),
+                topic(Topics.DECISIONS_DLQ, properties));
+    }
+
+    private static NewTopic topic(String name, AnalyticsProperties properties) {
+        TopicBuilder builder = TopicBuilder.name(name).partitions(properties.topicPartitions());
+        if (properties.topicReplicationFactor() != null) {
+            builder.replicas(properties.topicReplicationFactor());
+        }
+        if (properties.topicMinInsyncReplicas() != null) {
+            builder.config(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, properties.topicMinInsyncReplicas().toString());
+        }
+        return builder.build();
     }
 }

@@ -33,6 +33,14 @@ import org.springframework.validation.annotation.Validated;
  * @param streamThreads      Kafka Streams threads of this instance
  * @param createTopics       create limitguard.* topics at start-up when missing
  * @param topicPartitions    partitions of topics this service creates
+ * @param topicReplicationFactor replicas of topics this service creates; unset = the broker's default
+ * @param topicMinInsyncReplicas {@code min.insync.replicas} of the topics this service creates and of
+ *                           its internal topics (changelogs, repartition); unset = the broker's default
+ * @param internalReplicationFactor replicas of Kafka Streams' internal topics (Streams'
+ *                           {@code replication.factor}); unset = Streams' default, the broker's default
+ * @param standbyReplicas    warm copies of each state store on other instances
+ *                           ({@code num.standby.replicas}): a failed instance's stores are taken
+ *                           over without replaying their changelogs
  * @param queryRetryTimeout  how long a query waits for stores that are migrating (rebalance)
  * @param maxWindowsPerQuery most windows one block-rate answer may hold
  */
@@ -50,6 +58,10 @@ public record AnalyticsProperties(
         @DefaultValue("1") @Min(1) @Max(64) int streamThreads,
         @DefaultValue("true") boolean createTopics,
         @DefaultValue("3") @Min(1) int topicPartitions,
+        @Min(1) Short topicReplicationFactor,
+        @Min(1) Integer topicMinInsyncReplicas,
+        @Min(1) Integer internalReplicationFactor,
+        @DefaultValue("0") @Min(0) int standbyReplicas,
         @DefaultValue("5s") @NotNull Duration queryRetryTimeout,
         @DefaultValue("20000") @Min(1) int maxWindowsPerQuery) {
 
@@ -66,6 +78,12 @@ public record AnalyticsProperties(
     public AnalyticsProperties {
         if (grace != null && grace.isNegative()) {
             throw new IllegalArgumentException("limitguard.analytics.grace must not be negative, was " + grace);
+        }
+        if (topicReplicationFactor != null && topicMinInsyncReplicas != null
+                && topicMinInsyncReplicas > topicReplicationFactor) {
+            // every acks=all write would fail with NotEnoughReplicas: stop start-up instead
+            throw new IllegalArgumentException("limitguard.analytics.topic-min-insync-replicas (" + topicMinInsyncReplicas
+                    + ") must not exceed limitguard.analytics.topic-replication-factor (" + topicReplicationFactor + ")");
         }
         if (grace != null && retention != null) {
             check("second", retention.second(), Step.SECOND, grace);

@@ -3,6 +3,7 @@ package io.limitguard.analytics.streams;
 import io.limitguard.analytics.config.AnalyticsProperties;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** Kafka Streams configuration from Spring's Kafka settings plus the analytics properties. */
@@ -26,6 +27,14 @@ public final class StreamsSettings {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, analytics.commitInterval().toMillis());
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, analytics.cacheMaxBytes().toBytes());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, analytics.streamThreads());
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, analytics.standbyReplicas());
+        if (analytics.internalReplicationFactor() != null) {
+            p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, analytics.internalReplicationFactor());
+        }
+        if (analytics.topicMinInsyncReplicas() != null) {
+            p.put(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG),
+                    analytics.topicMinInsyncReplicas().toString());
+        }
         return p;
     }
 }

@@ -3,7 +3,12 @@ package io.limitguard.analytics.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.limitguard.analytics.topology.Step;
+import io.limitguard.analytics.streams.StreamsSettings;
 import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -37,6 +42,15 @@ class AnalyticsPropertiesTest {
             assertThat(p.topN()).isEqualTo(100);
             assertThat(p.commitInterval()).isEqualTo(Duration.ofMillis(100));
             assertThat(p.maxWindowsPerQuery()).isEqualTo(20_000);
+            assertThat(p.standbyReplicas()).isZero();
+            assertThat(p.topicReplicationFactor()).isNull();
+            assertThat(p.topicMinInsyncReplicas()).isNull();
+            assertThat(p.internalReplicationFactor()).isNull();
+            // unset = Kafka Streams' and the broker's own defaults, not a value of ours
+            Properties streams = StreamsSettings.of(p, Map.of());
+            assertThat(streams).containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 0)
+                    .doesNotContainKey(StreamsConfig.REPLICATION_FACTOR_CONFIG)
+                    .doesNotContainKey(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG));
         });
     }
 
@@ -63,6 +77,34 @@ class AnalyticsPropertiesTest {
         runner.withPropertyValues("limitguard.analytics.grace=-1s").run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("limitguard.analytics.grace must not be negative");
+        });
+    }
+
+    @Test
+    void replicationSettingsReachKafkaStreams() {
+        runner.withPropertyValues("limitguard.analytics.internal-replication-factor=3",
+                "limitguard.analytics.topic-replication-factor=3", "limitguard.analytics.topic-min-insync-replicas=2",
+                "limitguard.analytics.standby-replicas=1").run(context -> {
+            AnalyticsProperties p = context.getBean(AnalyticsProperties.class);
+            assertThat(p.topicReplicationFactor()).isEqualTo((short) 3);
+            assertThat(StreamsSettings.of(p, Map.of()))
+                    .containsEntry(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, 1)
+                    .containsEntry(StreamsConfig.REPLICATION_FACTOR_CONFIG, 3)
+                    .containsEntry(StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG), "2");
+        });
+    }
+
+    @Test
+    void minInsyncReplicasAboveTheReplicationFactorStopsStartUpNamingBoth() {
+        runner.withPropertyValues("limitguard.analytics.topic-replication-factor=2",
+                "limitguard.analytics.topic-min-insync-replicas=3").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(
+                    "limitguard.analytics.topic-min-insync-replicas (3) must not exceed limitguard.analytics.topic-replication-factor (2)");
+        });
+        runner.withPropertyValues("limitguard.analytics.standby-replicas=-1").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("standbyReplicas");
         });
     }
 }

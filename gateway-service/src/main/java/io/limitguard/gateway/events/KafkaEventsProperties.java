@@ -36,12 +36,25 @@ public record KafkaEventsProperties(
      * @param create            create {@code limitguard.decisions}, {@code .counts} and {@code .decisions.dlq} if missing
      * @param partitions        partitions of each created topic
      * @param replicationFactor replicas of each created topic; unset = the broker's {@code default.replication.factor}
+     * @param minInsyncReplicas {@code min.insync.replicas} of each created topic: with the producer's
+     *                          {@code acks=all}, how many replicas hold an event before it counts as
+     *                          published (2 with 3 replicas: one broker may fail without losing or
+     *                          stopping anything); unset = the broker's default
      * @param retryInterval     while Kafka cannot be reached, how often creation is retried
      */
     public record TopicSettings(
             @DefaultValue("true") boolean create,
             @DefaultValue("3") @Positive int partitions,
             @Min(1) Short replicationFactor,
+            @Min(1) Integer minInsyncReplicas,
             @DefaultValue("5s") @NotNull Duration retryInterval) {
+
+        public TopicSettings {
+            if (replicationFactor != null && minInsyncReplicas != null && minInsyncReplicas > replicationFactor) {
+                // every acks=all send would fail with NotEnoughReplicas: stop start-up instead
+                throw new IllegalArgumentException("limitguard.kafka.topics.min-insync-replicas (" + minInsyncReplicas
+                        + ") must not exceed limitguard.kafka.topics.replication-factor (" + replicationFactor + ")");
+            }
+        }
     }
 }

@@ -12,6 +12,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -46,8 +47,10 @@ final class TopicCreator implements AutoCloseable {
     boolean tryCreate() throws InterruptedException {
         Duration timeout = settings.retryInterval();
         Optional<Short> replicas = Optional.ofNullable(settings.replicationFactor());
+        Map<String, String> configs = settings.minInsyncReplicas() == null ? Map.of()
+                : Map.of(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, settings.minInsyncReplicas().toString());
         List<NewTopic> topics = TOPICS.stream()
-                .map(name -> new NewTopic(name, Optional.of(settings.partitions()), replicas))
+                .map(name -> new NewTopic(name, Optional.of(settings.partitions()), replicas).configs(configs))
                 .toList();
         Map<String, KafkaFuture<Void>> results = admin
                 .createTopics(topics, new CreateTopicsOptions().timeoutMs((int) timeout.toMillis()))
@@ -56,8 +59,9 @@ final class TopicCreator implements AutoCloseable {
         for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
             try {
                 result.getValue().get(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-                log.info("Created topic {} ({} partitions, replication {})", result.getKey(), settings.partitions(),
-                        replicas.map(String::valueOf).orElse("broker default"));
+                log.info("Created topic {} ({} partitions, replication {}, min.insync.replicas {})", result.getKey(),
+                        settings.partitions(), replicas.map(String::valueOf).orElse("broker default"),
+                        settings.minInsyncReplicas() == null ? "broker default" : settings.minInsyncReplicas());
             } catch (ExecutionException e) {
                 Throwable cause = e.getCause();
                 if (cause instanceof TopicExistsException) {

@@ -75,6 +75,10 @@ class DecisionEventsConfigurationTest {
                         .hasMessageContaining("queueCapacity"));
         runner.withPropertyValues("limitguard.kafka.topics.replication-factor=0").run(context ->
                 assertThat(context).getFailure().rootCause().hasMessageContaining("replicationFactor"));
+        runner.withPropertyValues("limitguard.kafka.topics.replication-factor=2",
+                "limitguard.kafka.topics.min-insync-replicas=3").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining(
+                        "limitguard.kafka.topics.min-insync-replicas (3) must not exceed limitguard.kafka.topics.replication-factor (2)"));
         runner.withPropertyValues("spring.kafka.bootstrap-servers=127.0.0.1:" + Fixtures.freePort(),
                 "spring.kafka.producer.compression-type=snappyy").run(context ->
                 assertThat(context).getFailure().rootCause().hasMessageContaining("compression.type")

@@ -150,7 +150,7 @@ public final class PublisherThroughputBenchmark {
 
     private static KafkaEventsProperties properties(int capacity, boolean hashKeys) {
         return new KafkaEventsProperties(true, capacity, hashKeys, hashKeys ? "bench-secret" : null, Duration.ofSeconds(10),
-                new KafkaEventsProperties.TopicSettings(true, 3, null, Duration.ofSeconds(1)));
+                new KafkaEventsProperties.TopicSettings(true, 3, null, null, Duration.ofSeconds(1)));
     }
 
     /** Shaped like the gateway's: UUIDs, 1,000 client IPs, 3 routes, 2 rules per request. */

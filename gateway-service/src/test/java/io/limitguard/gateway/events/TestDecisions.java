@@ -33,11 +33,11 @@ final class TestDecisions {
 
     static KafkaEventsProperties properties(int queueCapacity, Duration closeTimeout) {
         return new KafkaEventsProperties(true, queueCapacity, false, null, closeTimeout,
-                new KafkaEventsProperties.TopicSettings(true, 3, null, Duration.ofSeconds(1)));
+                new KafkaEventsProperties.TopicSettings(true, 3, null, null, Duration.ofSeconds(1)));
     }
 
     static KafkaEventsProperties hashing(String secret) {
         return new KafkaEventsProperties(true, 10_000, true, secret, Duration.ofSeconds(5),
-                new KafkaEventsProperties.TopicSettings(true, 3, null, Duration.ofSeconds(1)));
+                new KafkaEventsProperties.TopicSettings(true, 3, null, null, Duration.ofSeconds(1)));
     }
 }
