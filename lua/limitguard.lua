@@ -1,5 +1,7 @@
 -- LimitGuard driver: evaluates every limit of one request, all-or-nothing (see README.md).
 -- Phase 1 checks every limit without writing; phase 2 charges all of them only if all allowed.
+-- Limits may be split into groups (optional `groups` section after the blocks): group 0 holds the
+-- enforced limits, every other group (a shadow rule) is all-or-nothing on its own.
 local now = lg_now_us()
 local n = tonumber(ARGV[1])
 if n == nil or n ~= #KEYS then
@@ -7,7 +9,6 @@ if n == nil or n ~= #KEYS then
 end
 local limits = {}
 local i = 2
-local all_allowed = true
 for l = 1, n do
   local name = ARGV[i]
   local algo = LG_ALGORITHMS[name]
@@ -30,22 +31,31 @@ for l = 1, n do
     return redis.error_reply('LG_BAD_ARG limit ' .. l .. ' (' .. name .. '): ' .. problem)
   end
   i = i + 2 + algo.nparams
-  local s = algo.check(KEYS[l], now, p, cost)
-  if not s.allowed then all_allowed = false end
-  limits[l] = { algo = algo, cost = cost, p = p, s = s }
+  limits[l] = { algo = algo, cost = cost, p = p, group = '0' }
+end
+if ARGV[i] == 'groups' then
+  for l = 1, n do limits[l].group = ARGV[i + l] or '0' end
 end
 
-if all_allowed then
-  for l = 1, n do
-    local x = limits[l]
+local group_allowed = { ['0'] = true }
+for l = 1, n do
+  local x = limits[l]
+  x.s = x.algo.check(KEYS[l], now, x.p, x.cost)
+  if group_allowed[x.group] == nil then group_allowed[x.group] = true end
+  if not x.s.allowed then group_allowed[x.group] = false end
+end
+
+for l = 1, n do
+  local x = limits[l]
+  if group_allowed[x.group] then
     x.algo.commit(KEYS[l], now, x.p, x.cost, x.s)
   end
 end
 
-local reply = { all_allowed and 1 or 0 }
+local reply = { group_allowed['0'] and 1 or 0 }
 for l = 1, n do
   local x = limits[l]
-  local remaining, next_us, retry_us = x.algo.report(x.p, x.cost, x.s, all_allowed)
+  local remaining, next_us, retry_us = x.algo.report(x.p, x.cost, x.s, group_allowed[x.group])
   reply[#reply + 1] = x.s.allowed and 1 or 0
   reply[#reply + 1] = string.format('%.0f', remaining)
   reply[#reply + 1] = string.format('%.0f', next_us)

@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param expectedInstances gateway instances sharing Redis; sizes the {@code local} fallback
  * @param instanceId        this instance's id in decision events (default: host name + random)
  * @param breaker           the circuit breaker in front of Redis
+ * @param overLimitCache    the local over-limit cache (off unless enabled)
  */
 @ConfigurationProperties("limitguard")
 public record LimitGuardProperties(
@@ -31,7 +32,8 @@ public record LimitGuardProperties(
         KeyProperties keys,
         @DefaultValue("1") int expectedInstances,
         String instanceId,
-        BreakerProperties breaker) {
+        BreakerProperties breaker,
+        OverLimitCacheProperties overLimitCache) {
 
     public LimitGuardProperties {
         redis = redis != null ? redis : RedisProperties.defaults();
@@ -40,6 +42,7 @@ public record LimitGuardProperties(
         headers = headers != null ? headers : HeaderProperties.defaults();
         keys = keys != null ? keys : KeyProperties.defaults();
         breaker = breaker != null ? breaker : BreakerProperties.defaults();
+        overLimitCache = overLimitCache != null ? overLimitCache : OverLimitCacheProperties.defaults();
         if (expectedInstances < 1) {
             throw new IllegalArgumentException("limitguard.expected-instances must be >= 1, was " + expectedInstances);
         }

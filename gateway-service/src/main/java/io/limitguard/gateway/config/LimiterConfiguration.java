@@ -10,24 +10,27 @@ import io.limitguard.gateway.failure.LimiterHealthIndicator;
 import io.limitguard.gateway.failure.LocalLimiter;
 import io.limitguard.gateway.failure.RedisGuard;
 import io.limitguard.gateway.keys.KeyBounds;
-import io.limitguard.gateway.limit.LimitCall;
 import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.LimitScript;
 import io.limitguard.gateway.limit.RedisConnection;
-import io.limitguard.gateway.limit.TokenBucketLimit;
 import io.limitguard.gateway.rules.RuleSet;
+import io.limitguard.gateway.web.ConcurrencyReleases;
 import io.limitguard.gateway.web.DecisionRecorder;
+import io.limitguard.gateway.web.OverLimitCache;
 import io.limitguard.gateway.web.ProblemResponses;
 import io.limitguard.gateway.web.RateLimitFilter;
 import io.limitguard.gateway.web.RateLimitHeaders;
 import io.limitguard.gateway.web.RequestLimiter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.limitguard.gateway.limit.LimitCall;
+import io.limitguard.gateway.limit.TokenBucketLimit;
 import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -102,9 +105,15 @@ public class LimiterConfiguration {
 
     @Bean
     RequestLimiter requestLimiter(LimitEngine engine, RedisGuard guard, LocalLimiter local,
-            LimitGuardProperties properties) {
+            LimitGuardProperties properties, ObjectProvider<OverLimitCache> overLimit) {
         return new RequestLimiter(engine, guard, new FailureFallback(local),
-                new KeyBounds(properties.keys().maxLength()), properties.keys().onEmpty());
+                new KeyBounds(properties.keys().maxLength()), properties.keys().onEmpty(), overLimit.getIfAvailable());
+    }
+
+    @Bean
+    @ConditionalOnBooleanProperty("limitguard.over-limit-cache.enabled")
+    OverLimitCache overLimitCache(LimitGuardProperties properties, MeterRegistry meters) {
+        return new OverLimitCache(properties.overLimitCache().maxKeys(), meters);
     }
 
     @Bean
@@ -121,10 +130,11 @@ public class LimiterConfiguration {
 
     @Bean
     RateLimitFilter rateLimitFilter(RuleSet rules, RequestLimiter limiter, DecisionRecorder recorder,
-            LimitGuardProperties properties) {
+            LimitGuardProperties properties, LimitEngine engine, MeterRegistry meters) {
         long retryAfter = Math.max(1, (properties.breaker().waitInOpen().toMillis() + 999) / 1000);
         return new RateLimitFilter(rules, limiter, recorder, new RateLimitHeaders(properties.headers()),
-                new ProblemResponses(retryAfter));
+                new ProblemResponses(retryAfter),
+                new ConcurrencyReleases(engine, properties.redis().commandTimeout(), meters));
     }
 
     @Bean

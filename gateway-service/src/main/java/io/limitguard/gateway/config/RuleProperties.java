@@ -17,6 +17,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param limits    one or more limits; a request passes only if every limit has room
  * @param cost      units one request takes from every limit
  * @param onFailure what to do when Redis is unavailable
+ * @param mode      {@code enforce} (default) or {@code shadow}: evaluate and report, never block
+ * @param costHeader a request header whose value (a whole number) is the request's cost instead of
+ *                  {@code cost}; absent header = {@code cost}; anything else than 0..max-cost = 400
+ * @param maxCost   the highest cost the header may ask (required with {@code cost-header}); every
+ *                  limit must hold it
  */
 public record RuleProperties(
         String id,
@@ -24,7 +29,10 @@ public record RuleProperties(
         @DefaultValue("ip") String key,
         List<LimitProperties> limits,
         @DefaultValue("1") long cost,
-        @DefaultValue("open") FailureMode onFailure) {
+        @DefaultValue("open") FailureMode onFailure,
+        @DefaultValue("enforce") Mode mode,
+        String costHeader,
+        Long maxCost) {
 
     static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}");
@@ -39,6 +47,18 @@ public record RuleProperties(
         LOCAL
     }
 
+    /** Whether a rule decides requests or only reports what it would have decided. */
+    public enum Mode {
+        /** Over the limit means 429. */
+        ENFORCE,
+        /**
+         * Evaluated on its own counters, all-or-nothing across its own limits, but never blocks, sends no
+         * headers and never charges the enforced rules; a request it would have blocked is reported as
+         * {@code SHADOW_BLOCKED}. For trying a rule on live traffic first.
+         */
+        SHADOW
+    }
+
     public RuleProperties {
         if (id == null || !ID.matcher(id).matches()) {
             throw new IllegalArgumentException("rule '" + id + "': id: must match " + ID.pattern());
@@ -46,6 +66,7 @@ public record RuleProperties(
         routes = routes != null ? List.copyOf(routes) : List.of();
         key = key == null || key.isBlank() ? "ip" : key.trim();
         onFailure = onFailure != null ? onFailure : FailureMode.OPEN;
+        mode = mode != null ? mode : Mode.ENFORCE;
         String keyProblem = keyProblem(key);
         if (keyProblem != null) {
             throw new IllegalArgumentException("rule '" + id + "': key: " + keyProblem);
@@ -57,12 +78,28 @@ public record RuleProperties(
         if (cost < 0) {
             throw new IllegalArgumentException("rule '" + id + "': cost: must be >= 0, was " + cost);
         }
+        long highestCost = cost;
+        String costField = "cost";
+        if (costHeader != null) {
+            if (!HEADER_NAME.matcher(costHeader).matches()) {
+                throw new IllegalArgumentException("rule '" + id + "': cost-header: '" + costHeader
+                        + "' is not a valid header name");
+            }
+            if (maxCost == null || maxCost < cost) {
+                throw new IllegalArgumentException("rule '" + id + "': max-cost: required with cost-header, >= cost "
+                        + cost + ", was " + maxCost);
+            }
+            highestCost = maxCost;
+            costField = "max-cost";
+        } else if (maxCost != null) {
+            throw new IllegalArgumentException("rule '" + id + "': max-cost: applies only with cost-header");
+        }
         List<String> problems = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < limits.size(); i++) {
             LimitProperties limit = limits.get(i);
             String where = "limits[" + i + "]" + (limit.name() != null ? " '" + limit.name() + "'" : "");
-            for (String problem : limit.problems(cost)) {
+            for (String problem : limit.problems(highestCost, costField)) {
                 problems.add(where + "." + problem);
             }
             if (limit.name() != null && !names.add(limit.name())) {

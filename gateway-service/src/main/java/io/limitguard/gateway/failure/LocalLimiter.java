@@ -2,10 +2,9 @@ package io.limitguard.gateway.failure;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.limitguard.gateway.limit.LimitModel;
 import io.limitguard.gateway.limit.LimitSpec;
 import io.limitguard.gateway.limit.LimitVerdict;
-import io.limitguard.gateway.limit.TokenBucketLimit;
-import io.limitguard.gateway.limit.TokenBucketModel;
 import io.limitguard.gateway.rules.Rule;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,9 +12,9 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * The in-process limiter of {@code on-failure: local}: one token bucket per rule, key and limit,
- * sized to the limit divided by the number of gateway instances, so that N instances together
- * admit about what Redis would have. Uses {@link TokenBucketModel}, the same arithmetic as the Lua
+ * The in-process limiter of {@code on-failure: local}: one model per rule, key and limit, sized to
+ * the limit divided by the number of gateway instances, so that N instances together admit about
+ * what Redis would have. Uses each algorithm's {@link LimitModel}, the same arithmetic as its Lua
  * script. Memory is bounded: at most {@code maxKeys} keys, idle keys evicted.
  */
 public final class LocalLimiter {
@@ -44,11 +43,34 @@ public final class LocalLimiter {
         return local.decide(clockMicros.getAsLong(), rule.cost());
     }
 
-    /** The local share of a limit: its capacity and refill divided by the instances (at least one unit). */
-    static TokenBucketModel share(LimitSpec limit, int instances) {
-        TokenBucketLimit bucket = (TokenBucketLimit) limit;
-        long capacity = Math.max(1, bucket.capacity() / instances);
-        return new TokenBucketModel(capacity, bucket.refillPerSecond() / instances);
+    /**
+     * The local share of a limit: the same algorithm's reference model with its quota and rate divided
+     * by the instances (at least one unit). A concurrency slot comes back only when a response ends,
+     * which the local fallback does not follow, so in-flight limits are not enforced locally (the
+     * rule's other limits are).
+     */
+    static LimitModel<?> share(LimitSpec limit, int instances) {
+        return limit.heldUntilResponseEnds() ? new NotEnforced(limit.quota()) : limit.model(instances);
+    }
+
+    /** Always admits; reports the whole quota left. */
+    private record NotEnforced(long quota) implements LimitModel<NotEnforced.Pass> {
+        record Pass(boolean allowed) implements LimitModel.Check {
+        }
+
+        @Override
+        public Pass check(long nowMicros, long cost, long requestId) {
+            return new Pass(true);
+        }
+
+        @Override
+        public void commit(Pass check) {
+        }
+
+        @Override
+        public LimitVerdict report(Pass check, boolean committed) {
+            return new LimitVerdict(true, quota, 0, 0);
+        }
     }
 
     public long size() {
@@ -58,7 +80,7 @@ public final class LocalLimiter {
 
     private static final class LocalBuckets {
 
-        private final List<TokenBucketModel> models = new ArrayList<>();
+        private final List<LimitModel<?>> models = new ArrayList<>();
 
         LocalBuckets(Rule rule, int instances) {
             for (LimitSpec limit : rule.limits()) {
@@ -67,21 +89,7 @@ public final class LocalLimiter {
         }
 
         synchronized List<LimitVerdict> decide(long now, long cost) {
-            List<TokenBucketModel.Check> checks = new ArrayList<>(models.size());
-            boolean all = true;
-            for (TokenBucketModel model : models) {
-                TokenBucketModel.Check check = model.check(now, cost);
-                checks.add(check);
-                all &= check.allowed();
-            }
-            List<LimitVerdict> verdicts = new ArrayList<>(models.size());
-            for (int i = 0; i < models.size(); i++) {
-                if (all) {
-                    models.get(i).commit(checks.get(i));
-                }
-                verdicts.add(models.get(i).report(checks.get(i), all));
-            }
-            return verdicts;
+            return LimitModel.evaluate(models, now, cost, 0).verdicts();
         }
     }
 }

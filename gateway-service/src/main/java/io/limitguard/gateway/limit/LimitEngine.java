@@ -6,6 +6,7 @@ import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
@@ -46,7 +47,13 @@ public final class LimitEngine {
                 keys[i] = call.redisKey();
                 args.add(call.limit().algorithm());
                 args.add(Long.toString(call.cost()));
-                args.addAll(call.limit().scriptParameters());
+                args.addAll(call.limit().scriptParameters(call.requestId()));
+            }
+            if (calls.stream().anyMatch(call -> call.group() != LimitCall.ENFORCED)) {
+                args.add("groups");
+                for (LimitCall call : calls) {
+                    args.add(Integer.toString(call.group()));
+                }
             }
             args.addAll(trailingArgs);
             String[] argv = args.toArray(String[]::new);
@@ -54,6 +61,22 @@ public final class LimitEngine {
                     .onErrorResume(RedisNoScriptException.class,
                             e -> redis.scriptLoad(script.source()).then(evalsha(redis, keys, argv)))
                     .map(reply -> parse(reply, calls.size()));
+        });
+    }
+
+    /**
+     * Gives back the concurrency slots request {@code requestId} holds under {@code keys} ({@code ZREM}:
+     * idempotent, and harmless for a lease that already expired).
+     */
+    public Mono<Long> release(List<String> keys, long requestId) {
+        return Mono.defer(() -> {
+            RedisReactiveCommands<String, String> redis = commands.get();
+            if (redis == null) {
+                return Mono.error(new RedisUnavailableException("no Redis connection"));
+            }
+            String member = Long.toString(requestId);
+            return Flux.fromIterable(keys).flatMap(key -> redis.zrem(key, member))
+                    .reduce(0L, Long::sum);
         });
     }
 

@@ -18,7 +18,8 @@ import java.util.List;
 public final class LimitScript {
 
     /** Algorithm files, one per algorithm; each registers itself in {@code LG_ALGORITHMS}. */
-    static final List<String> ALGORITHM_FILES = List.of("lua/token_bucket.lua");
+    static final List<String> ALGORITHM_FILES = List.of("lua/token_bucket.lua", "lua/gcra.lua",
+            "lua/fixed_window.lua", "lua/sliding_window.lua", "lua/concurrency.lua");
     static final String PRELUDE = "lua/prelude.lua";
     static final String CLOCK = "lua/clock.lua";
     static final String DRIVER = "lua/limitguard.lua";

@@ -22,7 +22,7 @@ public record TokenBucketLimit(String name, long capacity, double refillPerSecon
     }
 
     @Override
-    public List<String> scriptParameters() {
+    public List<String> scriptParameters(long requestId) {
         // Double.toString round-trips exactly through Lua's tonumber (strtod).
         return List.of(Long.toString(capacity), Double.toString(refillPerSecond));
     }
@@ -35,5 +35,10 @@ public record TokenBucketLimit(String name, long capacity, double refillPerSecon
     @Override
     public long windowSeconds() {
         return Math.max(1, (long) Math.ceil(capacity / refillPerSecond));
+    }
+
+    @Override
+    public TokenBucketModel model(int instances) {
+        return new TokenBucketModel(Math.max(1, capacity / instances), refillPerSecond / instances);
     }
 }

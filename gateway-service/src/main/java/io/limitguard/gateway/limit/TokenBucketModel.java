@@ -6,7 +6,7 @@ package io.limitguard.gateway.limit;
  * same sequence of (time, cost). It is the reference in the differential test and the in-process
  * limiter of the {@code local} failure mode. Not thread-safe: callers serialise access.
  */
-public final class TokenBucketModel {
+public final class TokenBucketModel implements LimitModel<TokenBucketModel.Check> {
 
     private final double capacity;
     private final double rate;
@@ -35,7 +35,13 @@ public final class TokenBucketModel {
         return new Check(current >= cost, current, current - cost, now, cost);
     }
 
+    @Override
+    public Check check(long nowMicros, long cost, long requestId) {
+        return check(nowMicros, cost);
+    }
+
     /** Phase 2: charge a check that passed (only when every limit of the call passed). */
+    @Override
     public void commit(Check check) {
         present = true;
         tokens = check.after();
@@ -43,6 +49,7 @@ public final class TokenBucketModel {
     }
 
     /** The verdict the script reports for this limit, {@code committed} telling whether the call charged. */
+    @Override
     public LimitVerdict report(Check check, boolean committed) {
         double left = committed ? check.after() : check.tokens();
         double remaining = Math.floor(left);
@@ -58,6 +65,7 @@ public final class TokenBucketModel {
     }
 
     /** The outcome of phase 1 for one limit. */
-    public record Check(boolean allowed, double tokens, double after, double now, long cost) {
+    public record Check(boolean allowed, double tokens, double after, double now, long cost)
+            implements LimitModel.Check {
     }
 }

@@ -1,6 +1,7 @@
 package io.limitguard.gateway.rules;
 
 import io.limitguard.gateway.config.RuleProperties.FailureMode;
+import io.limitguard.gateway.config.RuleProperties.Mode;
 import io.limitguard.gateway.keys.KeyResolver;
 import io.limitguard.gateway.limit.LimitSpec;
 import java.util.List;
@@ -10,13 +11,20 @@ import java.util.Set;
  * A validated rule, ready for the request path.
  *
  * @param routes empty = every route
+ * @param mode       enforce, or shadow: evaluated and reported, never blocking
+ * @param costHeader header carrying the request's cost, or null for the fixed {@code cost}
+ * @param maxCost    the highest cost the header may ask
  */
 public record Rule(String id, Set<String> routes, KeyResolver keyResolver, List<LimitSpec> limits, long cost,
-        FailureMode onFailure) {
+        FailureMode onFailure, Mode mode, String costHeader, long maxCost) {
 
     public Rule {
         routes = Set.copyOf(routes);
         limits = List.copyOf(limits);
+    }
+
+    public boolean shadow() {
+        return mode == Mode.SHADOW;
     }
 
     public boolean appliesTo(String routeId) {

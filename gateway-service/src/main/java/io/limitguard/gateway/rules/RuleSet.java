@@ -6,45 +6,78 @@ import io.limitguard.gateway.config.LimitProperties;
 import io.limitguard.gateway.config.RuleProperties;
 import io.limitguard.gateway.keys.ClientAddressResolver;
 import io.limitguard.gateway.keys.KeyResolver;
+import io.limitguard.gateway.limit.ConcurrencyLimit;
+import io.limitguard.gateway.limit.FixedWindowLimit;
+import io.limitguard.gateway.limit.GcraLimit;
 import io.limitguard.gateway.limit.LimitSpec;
+import io.limitguard.gateway.limit.SlidingWindowLimit;
 import io.limitguard.gateway.limit.TokenBucketLimit;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** All rules, with the applicable ones per route computed once per route id. */
+/**
+ * All rules, with the applicable ones per route computed once per route id. The rules can be
+ * replaced at run time (admin API): a request sees either the old or the new set, never a mix.
+ */
 public final class RuleSet {
 
-    private final List<Rule> rules;
-    private final Map<String, List<Rule>> byRoute = new ConcurrentHashMap<>();
+    /** The rules and their per-route index, swapped as one. */
+    private record Snapshot(List<Rule> rules, Map<String, List<Rule>> byRoute) {
+    }
+
+    private final ClientAddressResolver clientAddress;
+    private volatile Snapshot snapshot;
 
     public RuleSet(List<Rule> rules) {
-        this.rules = List.copyOf(rules);
+        this(rules, null);
+    }
+
+    private RuleSet(List<Rule> rules, ClientAddressResolver clientAddress) {
+        this.clientAddress = clientAddress;
+        this.snapshot = new Snapshot(List.copyOf(rules), new ConcurrentHashMap<>());
     }
 
     public static RuleSet from(LimitGuardProperties properties) {
         ClientAddressResolver clientAddress = new ClientAddressResolver(
                 properties.trustedProxies().stream().map(Cidr::parse).toList());
-        return new RuleSet(properties.rules().stream().map(rule -> compile(rule, clientAddress)).toList());
+        return new RuleSet(properties.rules().stream().map(rule -> compile(rule, clientAddress)).toList(),
+                clientAddress);
     }
 
     public List<Rule> all() {
-        return rules;
+        return snapshot.rules();
     }
 
     public List<Rule> forRoute(String routeId) {
-        return byRoute.computeIfAbsent(routeId, id -> rules.stream().filter(rule -> rule.appliesTo(id)).toList());
+        Snapshot current = snapshot;
+        return current.byRoute().computeIfAbsent(routeId,
+                id -> current.rules().stream().filter(rule -> rule.appliesTo(id)).toList());
+    }
+
+    /** Replaces every rule by {@code rules} (validated configuration records). */
+    public void replace(List<RuleProperties> rules) {
+        List<Rule> compiled = rules.stream().map(rule -> compile(rule, clientAddress)).toList();
+        snapshot = new Snapshot(compiled, new ConcurrentHashMap<>());
     }
 
     private static Rule compile(RuleProperties rule, ClientAddressResolver clientAddress) {
         List<LimitSpec> limits = rule.limits().stream().map(RuleSet::limit).toList();
         return new Rule(rule.id(), new HashSet<>(rule.routes()), KeyResolver.of(rule.key(), clientAddress), limits,
-                rule.cost(), rule.onFailure());
+                rule.cost(), rule.onFailure(), rule.mode(), rule.costHeader(),
+                rule.maxCost() != null ? rule.maxCost() : rule.cost());
     }
 
     private static LimitSpec limit(LimitProperties limit) {
         // RuleProperties validated the algorithm and its parameters.
-        return new TokenBucketLimit(limit.name(), limit.capacity(), limit.refillPerSecond());
+        return switch (limit.algorithm()) {
+            case LimitProperties.GCRA -> new GcraLimit(limit.name(), limit.ratePerSecond(), limit.burst());
+            case LimitProperties.FIXED_WINDOW -> new FixedWindowLimit(limit.name(), limit.limit(), limit.window());
+            case LimitProperties.SLIDING_WINDOW -> new SlidingWindowLimit(limit.name(), limit.limit(), limit.window());
+            case LimitProperties.CONCURRENCY -> new ConcurrencyLimit(limit.name(), limit.maxInFlight(),
+                    limit.lease() != null ? limit.lease() : ConcurrencyLimit.DEFAULT_LEASE);
+            default -> new TokenBucketLimit(limit.name(), limit.capacity(), limit.refillPerSecond());
+        };
     }
 }

@@ -40,6 +40,8 @@ public final class DecisionRecorder {
         if (decision.rules().isEmpty()) {
             if (decision.status() == RequestDecision.Status.MISSING_KEY) {
                 counter(routeId, decision.missingKeyRule(), "missing_key").increment();
+            } else if (decision.status() == RequestDecision.Status.INVALID_COST) {
+                counter(routeId, decision.missingKeyRule(), "invalid_cost").increment();
             }
             return;
         }
@@ -55,7 +57,7 @@ public final class DecisionRecorder {
             DecisionEvent event = new DecisionEvent(DecisionEvent.VERSION, randomUuid(), requestId, now, instanceId,
                     routeId, rule.rule().id(), rule.key(), rule.outcome(), limit.name(),
                     verdict == null ? -1 : verdict.remaining(), verdict == null ? -1 : limit.quota(),
-                    rule.rule().cost(), decision.latencyMicros());
+                    rule.cost(), decision.latencyMicros());
             try {
                 sink.accept(event);
             } catch (RuntimeException e) {

@@ -25,6 +25,7 @@ public final class ProblemResponses {
     public static final String TYPE_RATE_LIMITED = "https://limitguard.io/problems/rate-limited";
     public static final String TYPE_UNAVAILABLE = "https://limitguard.io/problems/limiter-unavailable";
     public static final String TYPE_MISSING_KEY = "https://limitguard.io/problems/missing-key";
+    public static final String TYPE_INVALID_COST = "https://limitguard.io/problems/invalid-cost";
 
     private final long unavailableRetryAfterSeconds;
 
@@ -37,6 +38,9 @@ public final class ProblemResponses {
         long retryAfter = 1;
         String firstRule = null;
         for (RuleDecision rule : decision.rules()) {
+            if (rule.rule().shadow()) {
+                continue; // a shadow rule never rejects, so it is never the reason
+            }
             for (int i = 0; i < rule.verdicts().size(); i++) {
                 LimitVerdict verdict = rule.verdicts().get(i);
                 if (!verdict.allowed()) {
@@ -77,6 +81,15 @@ public final class ProblemResponses {
         Map<String, Object> body = problem(TYPE_MISSING_KEY, "Bad Request", HttpStatus.BAD_REQUEST,
                 "The request has no key for rule '" + decision.missingKeyRule() + "'.", exchange);
         body.put("rule", decision.missingKeyRule());
+        return write(exchange, HttpStatus.BAD_REQUEST, 0, body);
+    }
+
+    public Mono<Void> invalidCost(ServerWebExchange exchange, RequestDecision decision) {
+        String ruleId = decision.missingKeyRule();
+        Map<String, Object> body = problem(TYPE_INVALID_COST, "Bad Request", HttpStatus.BAD_REQUEST,
+                "The request's cost header for rule '" + ruleId + "' is not a whole number within the rule's max-cost.",
+                exchange);
+        body.put("rule", ruleId);
         return write(exchange, HttpStatus.BAD_REQUEST, 0, body);
     }
 

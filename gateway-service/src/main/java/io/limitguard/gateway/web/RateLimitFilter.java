@@ -25,14 +25,16 @@ public final class RateLimitFilter implements GlobalFilter, Ordered {
     private final DecisionRecorder recorder;
     private final RateLimitHeaders headers;
     private final ProblemResponses problems;
+    private final ConcurrencyReleases releases;
 
     public RateLimitFilter(RuleSet rules, RequestLimiter limiter, DecisionRecorder recorder, RateLimitHeaders headers,
-            ProblemResponses problems) {
+            ProblemResponses problems, ConcurrencyReleases releases) {
         this.rules = rules;
         this.limiter = limiter;
         this.recorder = recorder;
         this.headers = headers;
         this.problems = problems;
+        this.releases = releases;
     }
 
     @Override
@@ -46,14 +48,16 @@ public final class RateLimitFilter implements GlobalFilter, Ordered {
         if (applicable.isEmpty()) {
             return chain.filter(exchange);
         }
-        return limiter.decide(exchange, routeId, applicable).flatMap(decision -> {
+        long requestId = ConcurrencyReleases.requestIdFor(applicable);
+        return limiter.decide(exchange, routeId, applicable, requestId).flatMap(decision -> {
             recorder.record(routeId, decision);
             headers.apply(exchange.getResponse().getHeaders(), decision);
             return switch (decision.status()) {
-                case ALLOWED -> chain.filter(exchange);
+                case ALLOWED -> releases.holdWhile(chain.filter(exchange), decision, requestId);
                 case RATE_LIMITED -> problems.tooManyRequests(exchange, decision);
                 case UNAVAILABLE -> problems.unavailable(exchange, decision);
                 case MISSING_KEY -> problems.missingKey(exchange, decision);
+                case INVALID_COST -> problems.invalidCost(exchange, decision);
             };
         });
     }

@@ -8,7 +8,8 @@ import java.util.List;
  * @param status        what the client gets
  * @param rules         one decision per applicable rule
  * @param latencyMicros time from the start of the decision to its end
- * @param missingKeyRule the rule whose key was missing, for {@link Status#MISSING_KEY}
+ * @param missingKeyRule the rule whose key was missing ({@link Status#MISSING_KEY}) or whose cost header was
+ *                      invalid ({@link Status#INVALID_COST})
  */
 public record RequestDecision(Status status, List<RuleDecision> rules, long latencyMicros, String missingKeyRule) {
 
@@ -21,18 +22,20 @@ public record RequestDecision(Status status, List<RuleDecision> rules, long late
         /** 503: Redis could not decide and a rule fails closed. */
         UNAVAILABLE,
         /** 400: a rule's key is missing and {@code limitguard.keys.on-empty=reject}. */
-        MISSING_KEY
+        MISSING_KEY,
+        /** 400: a rule's cost header is not a whole number from 0 to its max-cost. */
+        INVALID_COST
     }
 
     public RequestDecision {
         rules = List.copyOf(rules);
     }
 
-    /** The most constraining limit over all rules, or null when no rule has verdicts. */
+    /** The most constraining limit over the enforced rules (shadow rules send no headers), or null when none has verdicts. */
     public RuleDecision mostConstraining() {
         RuleDecision best = null;
         for (RuleDecision rule : rules) {
-            if (rule.decisive() >= 0 && (best == null
+            if (!rule.rule().shadow() && rule.decisive() >= 0 && (best == null
                     || RuleDecision.moreConstraining(rule.decisiveVerdict(), best.decisiveVerdict()))) {
                 best = rule;
             }

@@ -25,60 +25,162 @@ public final class RequestLimiter {
 
     /** Stands for "no key" under {@code on-empty: shared}; a real key with '(' is hashed, so it cannot collide. */
     static final String EMPTY_KEY = "(none)";
+    /** A cost header that is not a whole number from 0 to the rule's max-cost. */
+    static final long INVALID_COST = -1;
 
     private final LimitEngine engine;
     private final RedisGuard guard;
     private final FailureFallback fallback;
     private final KeyBounds keyBounds;
     private final EmptyKey onEmpty;
+    private final OverLimitCache overLimit;
 
     public RequestLimiter(LimitEngine engine, RedisGuard guard, FailureFallback fallback, KeyBounds keyBounds,
             EmptyKey onEmpty) {
+        this(engine, guard, fallback, keyBounds, onEmpty, null);
+    }
+
+    /** @param overLimit the local over-limit cache, null when disabled */
+    public RequestLimiter(LimitEngine engine, RedisGuard guard, FailureFallback fallback, KeyBounds keyBounds,
+            EmptyKey onEmpty, OverLimitCache overLimit) {
         this.engine = engine;
         this.guard = guard;
         this.fallback = fallback;
         this.keyBounds = keyBounds;
         this.onEmpty = onEmpty;
+        this.overLimit = overLimit;
     }
 
     public Mono<RequestDecision> decide(ServerWebExchange exchange, String routeId, List<Rule> rules) {
+        return decide(exchange, routeId, rules, 0);
+    }
+
+    /**
+     * @param requestId names the request's concurrency leases (see {@link ConcurrencyReleases}); 0 when
+     *                  no applicable limit holds one
+     */
+    public Mono<RequestDecision> decide(ServerWebExchange exchange, String routeId, List<Rule> rules, long requestId) {
         long start = System.nanoTime();
         return Flux.fromIterable(rules)
                 .concatMap(rule -> rule.keyResolver().resolve(exchange, routeId)
                         .filter(key -> !key.isEmpty())
-                        .map(key -> new KeyedRule(rule, keyBounds.bound(key)))
-                        .switchIfEmpty(Mono.fromSupplier(() -> keyless(rule))))
+                        .map(key -> new KeyedRule(rule, keyBounds.bound(key), costOf(rule, exchange)))
+                        .switchIfEmpty(Mono.fromSupplier(() -> keyless(rule, exchange))))
                 .filter(keyed -> keyed.key() != null || onEmpty == EmptyKey.REJECT)
                 .collectList()
-                .flatMap(keyed -> decide(keyed, start));
+                .flatMap(keyed -> decide(keyed, start, requestId));
     }
 
-    private KeyedRule keyless(Rule rule) {
+    private KeyedRule keyless(Rule rule, ServerWebExchange exchange) {
         return switch (onEmpty) {
-            case SHARED -> new KeyedRule(rule, EMPTY_KEY);
-            case SKIP, REJECT -> new KeyedRule(rule, null);
+            case SHARED -> new KeyedRule(rule, EMPTY_KEY, costOf(rule, exchange));
+            case SKIP, REJECT -> new KeyedRule(rule, null, rule.cost());
         };
     }
 
-    private Mono<RequestDecision> decide(List<KeyedRule> keyed, long start) {
-        for (KeyedRule k : keyed) {
-            if (k.key() == null) {
+    /**
+     * The request's cost under {@code rule}: its {@code cost-header} when the rule has one and the
+     * request sends it (a whole number from 0 to {@code max-cost}), else the rule's {@code cost};
+     * {@link #INVALID_COST} for any other header value.
+     */
+    static long costOf(Rule rule, ServerWebExchange exchange) {
+        if (rule.costHeader() == null) {
+            return rule.cost();
+        }
+        String value = exchange.getRequest().getHeaders().getFirst(rule.costHeader());
+        if (value == null) {
+            return rule.cost();
+        }
+        String text = value.trim();
+        if (text.isEmpty() || text.length() > 18) {
+            return INVALID_COST;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+                return INVALID_COST;
+            }
+        }
+        long cost = Long.parseLong(text);
+        return cost <= rule.maxCost() ? cost : INVALID_COST;
+    }
+
+    private Mono<RequestDecision> decide(List<KeyedRule> all, long start, long requestId) {
+        for (KeyedRule k : all) {
+            if (k.key() == null && !k.rule().shadow()) {
                 return Mono.just(new RequestDecision(RequestDecision.Status.MISSING_KEY, List.of(), micros(start),
                         k.rule().id()));
             }
         }
+        for (KeyedRule k : all) {
+            if (k.cost() == INVALID_COST && k.key() != null && !k.rule().shadow()) {
+                return Mono.just(new RequestDecision(RequestDecision.Status.INVALID_COST, List.of(), micros(start),
+                        k.rule().id()));
+            }
+        }
+        // a shadow rule never rejects, not even for a missing key or a bad cost: then it just does not apply
+        List<KeyedRule> keyed = all.stream().filter(k -> k.key() != null && k.cost() != INVALID_COST).toList();
         if (keyed.isEmpty()) {
             return Mono.just(new RequestDecision(RequestDecision.Status.ALLOWED, List.of(), micros(start), null));
         }
+        RequestDecision cached = rejectedLocally(keyed, start);
+        if (cached != null) {
+            return Mono.just(cached);
+        }
         List<LimitCall> calls = new ArrayList<>();
+        int shadowGroups = 0;
         for (KeyedRule k : keyed) {
+            // enforced limits share group 0 (all-or-nothing together); each shadow rule is a group of its own
+            int group = k.rule().shadow() ? ++shadowGroups : LimitCall.ENFORCED;
             for (LimitSpec limit : k.rule().limits()) {
-                calls.add(new LimitCall(k.rule().redisKey(k.key(), limit), limit, k.rule().cost()));
+                calls.add(new LimitCall(k.rule().redisKey(k.key(), limit), limit, k.cost(), requestId, group));
             }
         }
         return guard.protect(engine.evaluate(calls))
-                .map(evaluation -> fromRedis(keyed, evaluation, start))
-                .onErrorResume(error -> Mono.fromSupplier(() -> fallback.decide(keyed, start, error)));
+                .map(evaluation -> learn(fromRedis(keyed, evaluation, start), start))
+                .onErrorResume(error -> Mono.fromSupplier(() -> withoutRedis(keyed, start, error)));
+    }
+
+    /** 429 without Redis when the over-limit cache knows an enforced rule is still over its limit. */
+    private RequestDecision rejectedLocally(List<KeyedRule> keyed, long start) {
+        if (overLimit == null) {
+            return null;
+        }
+        List<RuleDecision> blocked = null;
+        for (KeyedRule k : keyed) {
+            RuleDecision rejection = k.rule().shadow() ? null : overLimit.rejection(k, k.cost(), start);
+            if (rejection != null) {
+                blocked = blocked == null ? new ArrayList<>(1) : blocked;
+                blocked.add(rejection);
+            }
+        }
+        // Only the rules known to be over their limit are reported: the others were not asked (nor charged).
+        return blocked == null ? null
+                : new RequestDecision(RequestDecision.Status.RATE_LIMITED, blocked, micros(start), null);
+    }
+
+    private RequestDecision learn(RequestDecision decision, long start) {
+        if (overLimit != null && decision.status() == RequestDecision.Status.RATE_LIMITED) {
+            for (RuleDecision rule : decision.rules()) {
+                overLimit.learn(rule, start);
+            }
+        }
+        return decision;
+    }
+
+    /** The enforced rules' failure modes decide; shadow rules never block, so they fail open. */
+    private RequestDecision withoutRedis(List<KeyedRule> keyed, long start, Throwable error) {
+        List<KeyedRule> enforced = keyed.stream().filter(k -> !k.rule().shadow()).toList();
+        if (enforced.size() == keyed.size()) {
+            return fallback.decide(keyed, start, error);
+        }
+        RequestDecision decision = fallback.decide(enforced, start, error);
+        List<RuleDecision> rules = new ArrayList<>(decision.rules());
+        for (KeyedRule k : keyed) {
+            if (k.rule().shadow()) {
+                rules.add(new RuleDecision(k.rule(), k.key(), Outcome.FAILED_OPEN, List.of(), k.cost()));
+            }
+        }
+        return new RequestDecision(decision.status(), rules, decision.latencyMicros(), decision.missingKeyRule());
     }
 
     private static RequestDecision fromRedis(List<KeyedRule> keyed, Evaluation evaluation, long start) {
@@ -89,7 +191,8 @@ public final class RequestLimiter {
             List<LimitVerdict> verdicts = evaluation.verdicts().subList(at, at + n);
             at += n;
             boolean ruleAllowed = verdicts.stream().allMatch(LimitVerdict::allowed);
-            decisions.add(new RuleDecision(k.rule(), k.key(), ruleAllowed ? Outcome.ALLOWED : Outcome.BLOCKED, verdicts));
+            Outcome over = k.rule().shadow() ? Outcome.SHADOW_BLOCKED : Outcome.BLOCKED;
+            decisions.add(new RuleDecision(k.rule(), k.key(), ruleAllowed ? Outcome.ALLOWED : over, verdicts, k.cost()));
         }
         return new RequestDecision(evaluation.allowed() ? RequestDecision.Status.ALLOWED
                 : RequestDecision.Status.RATE_LIMITED, decisions, micros(start), null);
@@ -99,7 +202,10 @@ public final class RequestLimiter {
         return (System.nanoTime() - startNanos) / 1000;
     }
 
-    /** A rule with its bounded key (null: the key is missing and the request is to be rejected). */
-    public record KeyedRule(Rule rule, String key) {
+    /**
+     * A rule with its bounded key (null: the key is missing and the request is to be rejected) and the
+     * request's cost under it ({@link #INVALID_COST}: a bad cost header).
+     */
+    public record KeyedRule(Rule rule, String key, long cost) {
     }
 }

@@ -12,11 +12,17 @@ import java.util.List;
  * @param key      the bounded client key
  * @param verdicts one per limit of the rule (Redis or the local limiter); empty when nobody counted
  *                 (failed open / failed closed)
+ * @param cost     what the request cost under this rule (its cost header or the rule's cost)
  */
-public record RuleDecision(Rule rule, String key, Outcome outcome, List<LimitVerdict> verdicts) {
+public record RuleDecision(Rule rule, String key, Outcome outcome, List<LimitVerdict> verdicts, long cost) {
 
     public RuleDecision {
         verdicts = List.copyOf(verdicts);
+    }
+
+    /** A decision at the rule's fixed cost. */
+    public RuleDecision(Rule rule, String key, Outcome outcome, List<LimitVerdict> verdicts) {
+        this(rule, key, outcome, verdicts, rule.cost());
     }
 
     /**

@@ -55,7 +55,8 @@ class RuleValidationTest {
         assertStartupFails("rule 'api-per-client': key: 'cookie:x' is not one of ip, header:<Name>, principal, route, global",
                 "limitguard.rules[0].key=cookie:x", "limitguard.rules[0].limits[0].capacity=5",
                 "limitguard.rules[0].limits[0].refill-per-second=1");
-        assertStartupFails("rule 'api-per-client': limits[0] 'burst'.algorithm: 'leaky' is not one of token-bucket",
+        assertStartupFails("rule 'api-per-client': limits[0] 'burst'.algorithm: 'leaky' is not one of token-bucket, gcra, "
+                + "sliding-window, fixed-window, concurrency",
                 "limitguard.rules[0].limits[0].algorithm=leaky");
     }
 

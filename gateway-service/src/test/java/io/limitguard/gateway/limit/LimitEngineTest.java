@@ -116,9 +116,10 @@ class LimitEngineTest {
         return new LimitSpec() {
             public String name() { return "x"; }
             public String algorithm() { return TokenBucketLimit.ALGORITHM; }
-            public List<String> scriptParameters() { return List.of(capacity, rate); }
+            public List<String> scriptParameters(long requestId) { return List.of(capacity, rate); }
             public long quota() { return 0; }
             public long windowSeconds() { return 0; }
+            public LimitModel<?> model(int instances) { throw new UnsupportedOperationException(); }
         };
     }
 }

@@ -35,6 +35,30 @@ public final class Rules {
         return this;
     }
 
+    /**
+     * A rule whose limits are written as a user writes them: one map per limit with its name,
+     * algorithm and parameters ({@code name=smooth, algorithm=gcra, rate-per-second=5, burst=10}).
+     */
+    @SafeVarargs
+    public final Rules ruleOf(String id, String route, String key, String onFailure, Map<String, Object>... limits) {
+        String prefix = "limitguard.rules[" + rules++ + "].";
+        properties.put(prefix + "id", id);
+        properties.put(prefix + "routes[0]", route);
+        properties.put(prefix + "key", key);
+        properties.put(prefix + "on-failure", onFailure);
+        for (int i = 0; i < limits.length; i++) {
+            int at = i;
+            limits[i].forEach((name, value) -> properties.put(prefix + "limits[" + at + "]." + name, value.toString()));
+        }
+        return this;
+    }
+
+    /** Sets a property of the rule added last ({@code mode}, {@code cost}, {@code cost-header}...). */
+    public Rules ruleProperty(String name, Object value) {
+        properties.put("limitguard.rules[" + (rules - 1) + "]." + name, value.toString());
+        return this;
+    }
+
     public Rules set(String key, Object value) {
         properties.put(key, value.toString());
         return this;

@@ -62,6 +62,9 @@ class GatewayLimitingTest {
 
     @BeforeAll
     static void start() {
+        // Threads already waiting when BlockHound installs (Reactor's shared parallel workers, started by an
+        // earlier test class in this JVM) are misread as blocking: start the shared schedulers afresh.
+        Schedulers.shutdownNow();
         // loadIntegrations(): Reactor's and Netty's, which mark their event-loop threads as non-blocking.
         BlockHound.builder()
                 .loadIntegrations()

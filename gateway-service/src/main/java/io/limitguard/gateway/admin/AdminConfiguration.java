@@ -1,0 +1,41 @@
+package io.limitguard.gateway.admin;
+
+import io.limitguard.gateway.config.LimitGuardProperties;
+import io.limitguard.gateway.rules.RuleSet;
+import io.limitguard.gateway.web.OverLimitCache;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.web.reactive.function.server.RouterFunction;
+import org.springframework.web.reactive.function.server.RouterFunctions;
+import org.springframework.web.reactive.function.server.ServerResponse;
+
+/** The rules admin API and live rule changes; only with {@code limitguard.admin.token} set. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnProperty("limitguard.admin.token")
+public class AdminConfiguration {
+
+    @Bean
+    LiveRules liveRules(LimitGuardProperties properties, RuleSet ruleSet, ObjectProvider<OverLimitCache> overLimit) {
+        return new LiveRules(properties.rules(), ruleSet, overLimit.getIfAvailable());
+    }
+
+    @Bean(destroyMethod = "close")
+    RuleStore ruleStore(LimitGuardProperties properties, AdminProperties admin, LiveRules rules) {
+        return new RuleStore(properties.redis(), admin, rules::apply);
+    }
+
+    @Bean
+    RouterFunction<ServerResponse> adminRoutes(AdminProperties admin, LiveRules rules, RuleStore store) {
+        AdminHandler handler = new AdminHandler(admin.token(), rules, store);
+        return RouterFunctions.route()
+                .GET(AdminHandler.BASE, handler::list)
+                .POST(AdminHandler.BASE, handler::add)
+                .GET(AdminHandler.BASE + "/{id}", handler::get)
+                .PUT(AdminHandler.BASE + "/{id}", handler::put)
+                .DELETE(AdminHandler.BASE + "/{id}", handler::delete)
+                .filter(handler.authenticated())
+                .build();
+    }
+}

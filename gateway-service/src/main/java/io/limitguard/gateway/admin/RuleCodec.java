@@ -1,0 +1,129 @@
+package io.limitguard.gateway.admin;
+
+import io.limitguard.gateway.config.LimitProperties;
+import io.limitguard.gateway.config.RuleProperties;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A rule as JSON in the shape users write it in YAML ({@code rate-per-second}, {@code window: 1h}),
+ * read with Spring's own {@link Binder}: the admin API validates exactly like start-up config.
+ */
+final class RuleCodec {
+
+    private RuleCodec() {
+    }
+
+    /** A stored rule. */
+    static RuleProperties read(String json) {
+        return read(json, null);
+    }
+
+    /**
+     * A rule from JSON; {@link IllegalArgumentException} naming the rule and field when invalid.
+     *
+     * @param defaultId the id when the JSON has none (the id may be given once, in the path), or null
+     */
+    @SuppressWarnings("unchecked")
+    static RuleProperties read(String json, String defaultId) {
+        Object tree;
+        try {
+            tree = JsonMapper.shared().readValue(json, Object.class);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("the body is not JSON: " + e.getOriginalMessage());
+        }
+        if (!(tree instanceof Map<?, ?>)) {
+            throw new IllegalArgumentException("the body must be a JSON object (one rule)");
+        }
+        if (defaultId != null) {
+            ((Map<String, Object>) tree).putIfAbsent("id", defaultId);
+        }
+        Map<String, Object> flat = new LinkedHashMap<>();
+        flatten("rule", tree, flat);
+        try {
+            return new Binder(new MapConfigurationPropertySource(flat)).bind("rule", Bindable.of(RuleProperties.class))
+                    .orElseThrow(() -> new IllegalArgumentException("the rule is empty"));
+        } catch (BindException e) {
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            // our records' own checks name rule and field; a conversion failure is named by the property
+            throw new IllegalArgumentException(cause instanceof IllegalArgumentException && cause.getMessage() != null
+                    && cause.getMessage().startsWith("rule '") ? cause.getMessage()
+                    : e.getProperty() != null ? e.getProperty().getName().toString().replaceFirst("^rule\\.", "")
+                            + ": " + cause.getMessage() : e.getMessage());
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("invalid rule: " + e.getMessage());
+        }
+    }
+
+    /** The rule as the API returns it (and the store keeps it): only the fields that are set. */
+    static Map<String, Object> toMap(RuleProperties rule) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("id", rule.id());
+        if (!rule.routes().isEmpty()) {
+            map.put("routes", rule.routes());
+        }
+        map.put("key", rule.key());
+        map.put("limits", rule.limits().stream().map(RuleCodec::toMap).toList());
+        map.put("cost", rule.cost());
+        map.put("on-failure", rule.onFailure().name().toLowerCase(Locale.ROOT));
+        map.put("mode", rule.mode().name().toLowerCase(Locale.ROOT));
+        if (rule.costHeader() != null) {
+            map.put("cost-header", rule.costHeader());
+            map.put("max-cost", rule.maxCost());
+        }
+        return map;
+    }
+
+    static String write(RuleProperties rule) {
+        return JsonMapper.shared().writeValueAsString(toMap(rule));
+    }
+
+    private static Map<String, Object> toMap(LimitProperties limit) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        map.put("name", limit.name());
+        map.put("algorithm", limit.algorithm());
+        putIfSet(map, "capacity", limit.capacity());
+        putIfSet(map, "refill-per-second", limit.refillPerSecond());
+        putIfSet(map, "rate-per-second", limit.ratePerSecond());
+        putIfSet(map, "burst", limit.burst());
+        putIfSet(map, "limit", limit.limit());
+        putIfSet(map, "window", duration(limit.window()));
+        putIfSet(map, "max-in-flight", limit.maxInFlight());
+        putIfSet(map, "lease", duration(limit.lease()));
+        return map;
+    }
+
+    private static void putIfSet(Map<String, Object> map, String key, Object value) {
+        if (value != null) {
+            map.put(key, value);
+        }
+    }
+
+    private static String duration(Duration duration) {
+        return duration == null ? null : duration.toMillis() + "ms";
+    }
+
+    private static void flatten(String prefix, Object value, Map<String, Object> flat) {
+        if (value instanceof Map<?, ?> map) {
+            map.forEach((key, child) -> flatten(prefix + "." + key, child, flat));
+        } else if (value instanceof List<?> list) {
+            for (int i = 0; i < list.size(); i++) {
+                flatten(prefix + "[" + i + "]", list.get(i), flat);
+            }
+        } else if (value != null) {
+            flat.put(prefix, value.toString());
+        }
+    }
+}

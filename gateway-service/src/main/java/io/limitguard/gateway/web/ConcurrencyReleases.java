@@ -1,0 +1,86 @@
+package io.limitguard.gateway.web;
+
+import io.limitguard.events.Outcome;
+import io.limitguard.gateway.limit.LimitEngine;
+import io.limitguard.gateway.limit.LimitSpec;
+import io.limitguard.gateway.rules.Rule;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * Gives back the concurrency slots of a request when its response ends: completes, errors or is
+ * cancelled. The release ({@code ZREM}, idempotent) is sent after the fact and nobody waits for it,
+ * so it adds nothing to the request's latency; if it fails (Redis down), the lease expiry frees
+ * the slot instead. Failed releases are counted ({@code limitguard.concurrency.release.failures}).
+ */
+public final class ConcurrencyReleases {
+
+    private static final Logger log = LoggerFactory.getLogger(ConcurrencyReleases.class);
+    /** Lease ids are integers the script reads as Lua numbers (doubles): below 2^53 they are exact. */
+    private static final long MAX_ID = 1L << 53;
+
+    private final LimitEngine engine;
+    private final Duration timeout;
+    private final Counter failures;
+
+    public ConcurrencyReleases(LimitEngine engine, Duration timeout, MeterRegistry meters) {
+        this.engine = engine;
+        this.timeout = timeout;
+        this.failures = Counter.builder("limitguard.concurrency.release.failures")
+                .description("Concurrency slots whose release could not be sent; their lease expiry frees them")
+                .register(meters);
+    }
+
+    /** A random id (lease name) when one of the rules holds a concurrency slot, else 0. */
+    public static long requestIdFor(List<Rule> rules) {
+        for (Rule rule : rules) {
+            for (LimitSpec limit : rule.limits()) {
+                if (limit.heldUntilResponseEnds()) {
+                    return ThreadLocalRandom.current().nextLong(1, MAX_ID);
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** {@code forwarded}, releasing the request's slots once it ends, whichever way. */
+    public Mono<Void> holdWhile(Mono<Void> forwarded, RequestDecision decision, long requestId) {
+        List<String> keys = heldKeys(decision);
+        if (keys.isEmpty()) {
+            return forwarded;
+        }
+        return forwarded.doFinally(signal -> release(keys, requestId));
+    }
+
+    /** Redis keys of the slots Redis gave this request (rules it admitted; a rejected call charged nothing). */
+    static List<String> heldKeys(RequestDecision decision) {
+        List<String> keys = new ArrayList<>(1);
+        for (RuleDecision rule : decision.rules()) {
+            if (rule.outcome() != Outcome.ALLOWED) {
+                continue;
+            }
+            for (LimitSpec limit : rule.rule().limits()) {
+                if (limit.heldUntilResponseEnds()) {
+                    keys.add(rule.rule().redisKey(rule.key(), limit));
+                }
+            }
+        }
+        return keys;
+    }
+
+    private void release(List<String> keys, long requestId) {
+        engine.release(keys, requestId).timeout(timeout).subscribe(released -> {
+        }, error -> {
+            failures.increment();
+            log.debug("Could not release concurrency slots {} of request {} ({}); their lease frees them", keys,
+                    requestId, error.toString());
+        });
+    }
+}

@@ -1,0 +1,325 @@
+package io.limitguard.gateway.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.limitguard.gateway.testing.GatewayInstance;
+import io.limitguard.gateway.testing.HttpProbe;
+import io.limitguard.gateway.testing.HttpProbe.Response;
+import io.limitguard.gateway.testing.Rules;
+import io.limitguard.gateway.testing.Upstream;
+import io.limitguard.testsupport.RedisFixture;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The algorithms beyond the token bucket through the whole gateway (two instances, one real Redis,
+ * a real upstream): a mixed rule decided all-or-nothing in one Redis call per request, concurrency
+ * slots given back when responses complete, fail or are cancelled, lease expiry, and the IETF
+ * headers of each algorithm.
+ */
+class RuleFeaturesGatewayTest {
+
+    private static RedisFixture redis;
+    private static Upstream upstream;
+    private static GatewayInstance gatewayA;
+    private static GatewayInstance gatewayB;
+    private static RedisClient redisClient;
+    private static StatefulRedisConnection<String, String> redisConnection;
+    private static HttpProbe http;
+
+    @BeforeAll
+    static void start() throws Exception {
+        redis = RedisFixture.start();
+        upstream = new Upstream();
+        String nobody;
+        try (ServerSocket unused = new ServerSocket(0)) {
+            nobody = "http://127.0.0.1:" + unused.getLocalPort(); // closed again: connections are refused
+        }
+        Rules rules = new Rules()
+                .route("mixed", upstream.uri(), "/mixed/**")
+                .route("conc", upstream.uri(), "/conc/**")
+                .route("dead", nobody, "/dead/**")
+                .route("lease", upstream.uri(), "/lease/**")
+                .route("gcra", upstream.uri(), "/gcra/**")
+                .route("fixed", upstream.uri(), "/fixed/**")
+                .route("sliding", upstream.uri(), "/sliding/**")
+                .ruleOf("mixed", "mixed", "header:X-API-Key", "closed",
+                        Map.of("name", "smooth", "algorithm", "gcra", "rate-per-second", 1, "burst", 10),
+                        Map.of("name", "hourly", "algorithm", "fixed-window", "limit", 7, "window", "1h"),
+                        Map.of("name", "inflight", "algorithm", "concurrency", "max-in-flight", 5))
+                .ruleOf("conc", "conc", "header:X-API-Key", "closed",
+                        Map.of("name", "inflight", "algorithm", "concurrency", "max-in-flight", 2))
+                .ruleOf("dead", "dead", "header:X-API-Key", "closed",
+                        Map.of("name", "inflight", "algorithm", "concurrency", "max-in-flight", 1))
+                .ruleOf("lease", "lease", "header:X-API-Key", "closed",
+                        Map.of("name", "inflight", "algorithm", "concurrency", "max-in-flight", 1, "lease", "2s"))
+                .ruleOf("gcra", "gcra", "header:X-API-Key", "closed",
+                        Map.of("name", "smooth", "algorithm", "gcra", "rate-per-second", 2, "burst", 4))
+                .ruleOf("fixed", "fixed", "header:X-API-Key", "closed",
+                        Map.of("name", "hourly", "algorithm", "fixed-window", "limit", 3, "window", "1h"))
+                .ruleOf("sliding", "sliding", "header:X-API-Key", "closed",
+                        Map.of("name", "minute", "algorithm", "sliding-window", "limit", 3, "window", "1m"))
+                .route("shadow", upstream.uri(), "/shadow/**")
+                .route("enforced", upstream.uri(), "/enforced/**")
+                .ruleOf("trial", "shadow", "header:X-API-Key", "closed",
+                        Map.of("name", "minute", "algorithm", "sliding-window", "limit", 4, "window", "1h"),
+                        Map.of("name", "smooth", "algorithm", "gcra", "rate-per-second", 0.001, "burst", 6))
+                .ruleProperty("mode", "shadow")
+                .ruleOf("twin", "enforced", "header:X-API-Key", "closed",
+                        Map.of("name", "minute", "algorithm", "sliding-window", "limit", 4, "window", "1h"),
+                        Map.of("name", "smooth", "algorithm", "gcra", "rate-per-second", 0.001, "burst", 6))
+                .route("cost", upstream.uri(), "/cost/**")
+                .ruleOf("costly", "cost", "header:X-API-Key", "closed",
+                        Map.of("name", "bucket", "algorithm", "token-bucket", "capacity", 10, "refill-per-second", 0.001))
+                .ruleProperty("cost-header", "X-Cost")
+                .ruleProperty("max-cost", 5)
+                .set("limitguard.redis.uri", redis.uri())
+                .set("limitguard.redis.timeout", "10s")
+                .set("limitguard.redis.command-timeout", "20s");
+        gatewayA = GatewayInstance.start(rules.properties());
+        gatewayB = GatewayInstance.start(rules.properties());
+        redisClient = RedisClient.create(redis.uri());
+        redisConnection = redisClient.connect();
+        http = new HttpProbe();
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable closeable : new AutoCloseable[] {http, gatewayA, gatewayB, upstream}) {
+            try {
+                if (closeable != null) {
+                    closeable.close();
+                }
+            } catch (Exception e) {
+                // keep closing the others
+            }
+        }
+        if (redisConnection != null) {
+            redisConnection.close();
+            redisClient.shutdown();
+        }
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @AfterEach
+    void letHeldRequestsGo() {
+        upstream.releaseHeld();
+    }
+
+    @Test
+    void mixedRuleIsDecidedAllOrNothingInOneRedisCallPerRequest() {
+        String key = "mixed-1";
+        long evalshaBefore = evalshaCalls();
+        upstream.hold();
+        // five in flight: the concurrency limit is full, GCRA and the hourly window have room
+        List<Disposable> inFlight = new ArrayList<>();
+        List<Response> firstFive = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            inFlight.add(http.get(url(i % 2 == 0 ? gatewayA : gatewayB, "/mixed/x"), Map.of("X-API-Key", key))
+                    .subscribe(firstFive::add));
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> upstream.waiting() == 5);
+        String tatBefore = redisConnection.sync().get("lg:{mixed:" + key + "}:smooth");
+
+        Response sixth = http.getNow(url(gatewayB, "/mixed/x"), Map.of("X-API-Key", key));
+
+        assertThat(sixth.status()).isEqualTo(429);
+        assertThat(violated(sixth)).containsExactly("inflight");
+        assertThat(sixth.header("RateLimit-Policy")).isEqualTo("\"inflight\";q=5;qu=\"concurrent-requests\"");
+        assertThat(sixth.header("Retry-After")).isEqualTo("1");
+        // nothing was charged for the rejected request: neither the GCRA nor the hourly window
+        assertThat(redisConnection.sync().get("lg:{mixed:" + key + "}:smooth")).isEqualTo(tatBefore);
+        assertThat(redisConnection.sync().hget("lg:{mixed:" + key + "}:hourly", "c")).isEqualTo("5");
+        assertThat(redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight")).isEqualTo(5);
+
+        upstream.releaseHeld();
+        await().atMost(Duration.ofSeconds(20)).until(() -> firstFive.size() == 5);
+        assertThat(firstFive).extracting(Response::status).containsOnly(200);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight") == 0);
+
+        // two more fit the hourly window (7), the eighth does not: rejected by "hourly" alone
+        assertThat(http.getNow(url(gatewayA, "/mixed/x"), Map.of("X-API-Key", key)).status()).isEqualTo(200);
+        assertThat(http.getNow(url(gatewayB, "/mixed/x"), Map.of("X-API-Key", key)).status()).isEqualTo(200);
+        String tatAfterSeven = redisConnection.sync().get("lg:{mixed:" + key + "}:smooth");
+        Response eighth = http.getNow(url(gatewayA, "/mixed/x"), Map.of("X-API-Key", key));
+        assertThat(eighth.status()).isEqualTo(429);
+        assertThat(violated(eighth)).containsExactly("hourly");
+        assertThat(eighth.header("RateLimit-Policy")).startsWith("\"hourly\";q=7;w=3600");
+        long retryAfter = Long.parseLong(eighth.header("Retry-After"));
+        assertThat(retryAfter).as("seconds to the end of the hour").isBetween(1L, 3600L);
+        assertThat(redisConnection.sync().get("lg:{mixed:" + key + "}:smooth")).isEqualTo(tatAfterSeven);
+        assertThat(redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight")).as("no slot for a rejection").isZero();
+        assertThat(redisConnection.sync().hget("lg:{mixed:" + key + "}:hourly", "c")).isEqualTo("7");
+
+        assertThat(evalshaCalls() - evalshaBefore).as("one EVALSHA per request, three limits each").isEqualTo(9);
+        inFlight.forEach(Disposable::dispose);
+    }
+
+    @Test
+    void concurrencySlotsComeBackWhenResponsesCompleteOrAreCancelled() {
+        String key = "conc-1";
+        String slots = "lg:{conc:" + key + "}:inflight";
+        upstream.hold();
+        List<Response> done = new ArrayList<>();
+        http.get(url(gatewayA, "/conc/a"), Map.of("X-API-Key", key)).subscribe(done::add);
+        Disposable cancelled = http.get(url(gatewayB, "/conc/b"), Map.of("X-API-Key", key)).subscribe(done::add);
+        await().atMost(Duration.ofSeconds(20)).until(() -> upstream.waiting() == 2);
+        Response third = http.getNow(url(gatewayA, "/conc/c"), Map.of("X-API-Key", key));
+        assertThat(third.status()).isEqualTo(429);
+        assertThat(third.header("RateLimit-Policy")).isEqualTo("\"inflight\";q=2;qu=\"concurrent-requests\"");
+        assertThat(third.header("RateLimit")).isEqualTo("\"inflight\";r=0;t=0");
+
+        // the client gives up on one request: the gateway sees the cancel and gives its slot back
+        cancelled.dispose();
+        await().atMost(Duration.ofSeconds(10)).until(() -> redisConnection.sync().zcard(slots) == 1);
+        http.get(url(gatewayB, "/conc/d"), Map.of("X-API-Key", key)).subscribe(done::add);
+        await().atMost(Duration.ofSeconds(20)).until(() -> redisConnection.sync().zcard(slots) == 2);
+
+        // both complete: both slots come back
+        upstream.releaseHeld();
+        await().atMost(Duration.ofSeconds(20)).until(() -> done.size() == 2);
+        assertThat(done).extracting(Response::status).containsOnly(200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> redisConnection.sync().zcard(slots) == 0);
+        Response after = http.getNow(url(gatewayA, "/conc/e"), Map.of("X-API-Key", key));
+        assertThat(after.status()).isEqualTo(200);
+        assertThat(after.header("RateLimit")).isEqualTo("\"inflight\";r=1;t=0");
+    }
+
+    @Test
+    void concurrencySlotsComeBackWhenTheUpstreamFails() {
+        String key = "dead-1";
+        for (int i = 0; i < 4; i++) {
+            Response response = http.getNow(url(i % 2 == 0 ? gatewayA : gatewayB, "/dead/x"), Map.of("X-API-Key", key));
+            assertThat(response.status()).as("attempt %d: an upstream error, not 429 (the slot came back)", i)
+                    .isGreaterThanOrEqualTo(500);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> redisConnection.sync().zcard("lg:{dead:" + key + "}:inflight") == 0);
+        }
+    }
+
+    @Test
+    void aLeaseNobodyReleasesExpires() {
+        String key = "lease-1";
+        String slots = "lg:{lease:" + key + "}:inflight";
+        // what a gateway that crashed mid-request leaves behind: a lease until now + 6 s (Redis time)
+        List<String> time = redisConnection.sync().time();
+        long nowMicros = Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1));
+        redisConnection.sync().zadd(slots, nowMicros + 6_000_000, "4242");
+        assertThat(http.getNow(url(gatewayA, "/lease/x"), Map.of("X-API-Key", key)).status()).isEqualTo(429);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> http.getNow(url(gatewayB, "/lease/x"), Map.of("X-API-Key", key)).status() == 200);
+        await().atMost(Duration.ofSeconds(10)).until(() -> redisConnection.sync().zscore(slots, "4242") == null);
+    }
+
+    @Test
+    void eachAlgorithmSendsItsIetfHeaders() {
+        Map<String, String> key = Map.of("X-API-Key", "hdr-1");
+        // GCRA 2/s, burst 4: a full burst recovers in 2 s; one unit comes back every 0.5 s
+        Response gcra = http.getNow(url(gatewayA, "/gcra/x"), key);
+        assertThat(gcra.header("RateLimit-Policy")).isEqualTo("\"smooth\";q=4;w=2");
+        assertThat(gcra.header("RateLimit")).isEqualTo("\"smooth\";r=3;t=1");
+        // fixed window of an hour: the unit comes back at the end of the hour
+        Response fixed = http.getNow(url(gatewayA, "/fixed/x"), key);
+        assertThat(fixed.header("RateLimit-Policy")).isEqualTo("\"hourly\";q=3;w=3600");
+        Matcher t = Pattern.compile("\"hourly\";r=2;t=(\\d+)").matcher(fixed.header("RateLimit"));
+        assertThat(t.matches()).as(fixed.header("RateLimit")).isTrue();
+        assertThat(Long.parseLong(t.group(1))).isBetween(1L, 3600L);
+        // sliding minute: this window's count weighs on the next one, fading out by its end
+        Response sliding = http.getNow(url(gatewayA, "/sliding/x"), key);
+        assertThat(sliding.header("RateLimit-Policy")).isEqualTo("\"minute\";q=3;w=60");
+        Matcher ts = Pattern.compile("\"minute\";r=2;t=(\\d+)").matcher(sliding.header("RateLimit"));
+        assertThat(ts.matches()).as(sliding.header("RateLimit")).isTrue();
+        assertThat(Long.parseLong(ts.group(1))).isBetween(61L, 120L);
+    }
+
+    @Test
+    void shadowModeNeverBlocksAndReportsExactlyTheRequestsEnforceModeBlocks() {
+        int before = upstream.requests();
+        List<Boolean> enforcedBlocked = new ArrayList<>();
+        List<Boolean> shadowBlocked = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Map<String, String> headers = Map.of("X-API-Key", "trial-1");
+            Response enforced = http.getNow(url(gatewayA, "/enforced/x"), headers);
+            enforcedBlocked.add(enforced.status() == 429);
+            long shadowBefore = HttpProbe.decisions(gatewayB, "trial", "shadow_blocked");
+            Response shadow = http.getNow(url(gatewayB, "/shadow/x"), headers);
+            assertThat(shadow.status()).as("request %d through the shadow rule", i).isEqualTo(200);
+            assertThat(shadow.header("RateLimit-Policy")).as("a shadow rule sends no headers").isNull();
+            assertThat(shadow.header("RateLimit")).isNull();
+            shadowBlocked.add(HttpProbe.decisions(gatewayB, "trial", "shadow_blocked") == shadowBefore + 1);
+        }
+        assertThat(enforcedBlocked).containsExactly(false, false, false, false, true, true, true, true, true, true, true,
+                true);
+        assertThat(shadowBlocked).as("shadow reports exactly what enforce blocked").isEqualTo(enforcedBlocked);
+        assertThat(HttpProbe.decisions(gatewayB, "trial", "allowed")).isEqualTo(4);
+        assertThat(HttpProbe.decisions(gatewayB, "trial", "blocked")).isZero();
+        assertThat(upstream.requests() - before).as("4 enforced + 12 shadow requests reached the upstream").isEqualTo(16);
+        // its counters are its own: the shadow rule charged only what it admitted, like its enforced twin
+        assertThat(redisConnection.sync().hget("lg:{trial:trial-1}:minute", "c"))
+                .isEqualTo(redisConnection.sync().hget("lg:{twin:trial-1}:minute", "c")).isEqualTo("4");
+    }
+
+    @Test
+    void theCostComesFromTheCostHeaderWithinMaxCostAndABadOneIsA400() {
+        int before = upstream.requests();
+        List<String> sent = List.of("4", "", "0", "6", "abc", "-1", " 5 ", "1", "99999999999999999999");
+        List<String> answers = new ArrayList<>();
+        for (String cost : sent) {
+            Map<String, String> headers = cost.isEmpty() ? Map.of("X-API-Key", "cost-1")
+                    : Map.of("X-API-Key", "cost-1", "X-Cost", cost);
+            Response response = http.getNow(url(gatewayA, "/cost/x"), headers);
+            answers.add(response.status() + (response.status() == 200 ? " " + response.header("RateLimit") : ""));
+            if (response.status() == 400) {
+                JsonNode body = JsonMapper.shared().readTree(response.body());
+                assertThat(response.header("Content-Type")).isEqualTo("application/problem+json");
+                assertThat(body.get("type").asString()).isEqualTo("https://limitguard.io/problems/invalid-cost");
+                assertThat(body.get("status").asInt()).isEqualTo(400);
+                assertThat(body.get("rule").asString()).isEqualTo("costly");
+            }
+        }
+        assertThat(answers).containsExactly(
+                "200 \"bucket\";r=6;t=1000", // 4
+                "200 \"bucket\";r=5;t=1000", // no header: the rule's cost 1
+                "200 \"bucket\";r=5;t=1000", // 0: free
+                "400", "400", "400",        // above max-cost 5, not a number, negative
+                "200 \"bucket\";r=0;t=1000", // 5
+                "429",                      // 1 more than is left
+                "400");                     // too long to be a cost
+        assertThat(upstream.requests() - before).as("neither 400s nor the 429 reached the upstream").isEqualTo(4);
+        assertThat(HttpProbe.decisions(gatewayA, "costly", "invalid_cost")).isEqualTo(4);
+    }
+
+    private static List<String> violated(Response response) {
+        JsonNode body = JsonMapper.shared().readTree(response.body());
+        List<String> names = new ArrayList<>();
+        body.get("violatedPolicies").forEach(policy -> names.add(policy.get("policy").asString()));
+        return names;
+    }
+
+    private static long evalshaCalls() {
+        Matcher calls = Pattern.compile("cmdstat_evalsha:calls=(\\d+)").matcher(redisConnection.sync().info("commandstats"));
+        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
+    }
+
+    private static String url(GatewayInstance gateway, String path) {
+        return gateway.baseUrl() + path;
+    }
+}

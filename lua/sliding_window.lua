@@ -1,0 +1,81 @@
+-- Sliding-window counter: the count of the current fixed window plus the previous window's count
+-- weighted by how much of it still overlaps the sliding window ending now:
+--   estimate = previous · (W - elapsed) / W + current
+-- A request of `cost` units is admitted when estimate + cost <= limit. State: one hash per key,
+-- fields w (start of the current window, µs), c (units in it), p (units in the window before).
+-- The Java reference model (SlidingWindowModel) mirrors this arithmetic; change both together.
+-- params: [1] limit, [2] window in milliseconds
+local function lg_sliding_wait(s, current, estimate, target)
+  -- Microseconds until the estimate falls to `target` (>= 0) with no new requests.
+  if estimate <= target then return 0 end
+  local wait
+  if s.previous > 0 and current <= target then
+    -- still in this window: the previous window's share shrinks linearly
+    wait = s.window_us * (1 - (target - current) / s.previous) - s.elapsed
+  else
+    -- in the next window, this window's count becomes the shrinking previous one
+    wait = s.window_us - s.elapsed + s.window_us * (1 - target / current)
+  end
+  wait = math.ceil(wait)
+  if wait < 1 then wait = 1 end
+  return wait
+end
+
+LG_ALGORITHMS['sliding-window'] = {
+  nparams = 2,
+
+  validate = function(p, cost)
+    local limit, window_ms = p[1], p[2]
+    if not lg_finite(limit) or limit < 1 or limit ~= math.floor(limit) then return 'limit must be a whole number >= 1' end
+    if not lg_finite(window_ms) or window_ms < 1 or window_ms ~= math.floor(window_ms) or window_ms > 1e12 then
+      return 'window must be a whole number of milliseconds in [1, 1e12]'
+    end
+    if cost > limit then return 'cost must not exceed limit' end
+    return nil
+  end,
+
+  check = function(key, now, p, cost)
+    local window_us = p[2] * 1000
+    local start = lg_window_start(now, window_us)
+    local stored = redis.call('HMGET', key, 'w', 'c', 'p')
+    local stored_start = tonumber(stored[1])
+    local current, previous = 0, 0
+    if stored_start == start then
+      current = tonumber(stored[2]) or 0
+      previous = tonumber(stored[3]) or 0
+    elseif stored_start == start - window_us then
+      previous = tonumber(stored[2]) or 0
+    end
+    local elapsed = now - start
+    local estimate = previous * (window_us - elapsed) / window_us + current
+    return { allowed = estimate + cost <= p[1], start = start, elapsed = elapsed, window_us = window_us,
+             current = current, previous = previous, estimate = estimate }
+  end,
+
+  commit = function(key, now, p, cost, s)
+    redis.call('HSET', key, 'w', string.format('%.0f', s.start), 'c', string.format('%.0f', s.current + cost),
+      'p', string.format('%.0f', s.previous))
+    -- this window's count weighs on the sliding window until the end of the next one
+    lg_window_expire(key, s.start + 2 * s.window_us, now)
+  end,
+
+  report = function(p, cost, s, committed)
+    local limit = p[1]
+    local current, estimate = s.current, s.estimate
+    if committed then
+      current = current + cost
+      estimate = s.previous * (s.window_us - s.elapsed) / s.window_us + current
+    end
+    local remaining = math.floor(limit - estimate)
+    if remaining < 0 then remaining = 0 end
+    local next_us = 0
+    if estimate > 0 and remaining < limit then
+      next_us = lg_sliding_wait(s, current, estimate, limit - remaining - 1)
+    end
+    local retry_us = 0
+    if not s.allowed then
+      retry_us = lg_sliding_wait(s, current, estimate, limit - cost)
+    end
+    return remaining, next_us, retry_us
+  end,
+}
