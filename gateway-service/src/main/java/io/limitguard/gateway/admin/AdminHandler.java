@@ -30,6 +30,9 @@ final class AdminHandler {
     private final RuleStore store;
 
     AdminHandler(String token, LiveRules rules, RuleStore store) {
+        if (token == null || token.strip().length() < 16) {
+            throw new IllegalArgumentException("limitguard.admin.token must have at least 16 characters");
+        }
         this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
         this.rules = rules;
         this.store = store;

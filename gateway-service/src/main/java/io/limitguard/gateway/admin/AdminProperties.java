@@ -18,14 +18,12 @@ public record AdminProperties(
         @DefaultValue("limitguard:rules:changed") String channel) {
 
     public AdminProperties {
-        if (token != null && !token.isEmpty() && token.length() < 16) {
+        // set at all (even empty) means the API is served: then it must be a real secret
+        if (token != null && token.strip().length() < 16) {
             throw new IllegalArgumentException("limitguard.admin.token must have at least 16 characters");
         }
         redisKey = redisKey == null || redisKey.isBlank() ? "limitguard:rules" : redisKey;
         channel = channel == null || channel.isBlank() ? "limitguard:rules:changed" : channel;
     }
 
-    public boolean enabled() {
-        return token != null && !token.isEmpty();
-    }
 }

@@ -99,6 +99,21 @@ class AlgorithmConfigTest {
     }
 
     @Test
+    void aShortOrEmptyAdminTokenStopsStartUp() {
+        for (String token : new String[] {"", "   ", "short-token"}) {
+            new ApplicationContextRunner().withUserConfiguration(AdminBind.class)
+                    .withPropertyValues("limitguard.admin.token=" + token)
+                    .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                            .hasMessage("limitguard.admin.token must have at least 16 characters"));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(io.limitguard.gateway.admin.AdminProperties.class)
+    static class AdminBind {
+    }
+
+    @Test
     void aWindowThatIsNotADurationIsNamed() {
         runner.withPropertyValues("limitguard.rules[0].limits[0].name=w",
                 "limitguard.rules[0].limits[0].algorithm=fixed-window", "limitguard.rules[0].limits[0].limit=5",
