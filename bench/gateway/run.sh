@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Side-by-side gateway benchmark on one machine, in one run:
+#   open    - LimitGuard gateway, route without limiting
+#   limited - LimitGuard gateway, route with the LimitGuard limiter (1000 keys, nothing blocked)
+#   scg     - stock Spring Cloud Gateway with its RequestRateLimiter/RedisRateLimiter (bench/scg-peer)
+# Same nginx upstream, same Redis, same wrk settings; warm-up first, then alternating rounds.
+# Usage: bench/gateway/run.sh   (env: WARMUP=30 DURATION=20 ROUNDS=3 CONNS=64 THREADS=2)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE="$ROOT/bench/gateway"
+WARMUP=${WARMUP:-30}; DURATION=${DURATION:-20}; ROUNDS=${ROUNDS:-3}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
+WORK=$(mktemp -d /tmp/lg-bench.XXXXXX)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+GW_JAR=$(ls "$ROOT"/gateway-service/target/gateway-service-*.jar | grep -v original | head -1)
+SCG_JAR=$(ls "$ROOT"/bench/scg-peer/target/scg-peer-*.jar | grep -v original | head -1)
+JVM_OPTS=${JVM_OPTS:-"-Xms512m -Xmx512m"}
+
+redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$WORK/redis.log" 2>&1 & PIDS+=($!)
+mkdir -p "$WORK"/{body,proxy,fastcgi,uwsgi,scgi}
+sed "s#__WORK__#$WORK#g" "$HERE/nginx.conf" > "$WORK/nginx.conf"
+nginx -c "$WORK/nginx.conf" -p "$WORK" & PIDS+=($!)
+java $JVM_OPTS -jar "$GW_JAR" --spring.config.additional-location="file:$HERE/gateway-bench.yml" >"$WORK/gateway.log" 2>&1 & PIDS+=($!)
+java $JVM_OPTS -jar "$SCG_JAR" >"$WORK/scg.log" 2>&1 & PIDS+=($!)
+
+wait_for() { for _ in $(seq 1 120); do curl -fs -o /dev/null "$1" && return 0; sleep 1; done; echo "no answer from $1" >&2; exit 1; }
+wait_for http://127.0.0.1:8090/
+wait_for http://127.0.0.1:8080/open/x
+wait_for http://127.0.0.1:8080/limited/x
+wait_for http://127.0.0.1:8085/scg/x
+curl -s -D - -o /dev/null -H 'X-API-Key: probe' http://127.0.0.1:8080/limited/x | grep -i '^ratelimit' >&2 || { echo "limited route sends no RateLimit headers" >&2; exit 1; }
+
+declare -A URL=([open]=http://127.0.0.1:8080/open/x [limited]=http://127.0.0.1:8080/limited/x [scg]=http://127.0.0.1:8085/scg/x)
+
+run_wrk() { # target seconds -> "rps p50ms p99ms"
+  wrk -t"$THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/keys.lua" "${URL[$1]}" > "$WORK/wrk.out"
+  local rps p50 p99
+  rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
+  p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.out")
+  p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.out")
+  grep -q "Non-2xx" "$WORK/wrk.out" && { echo "$1: non-2xx responses:" >&2; cat "$WORK/wrk.out" >&2; }
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
+}
+to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v+0} else {sub(/s$/,"",v); print v*1000} }'; }
+
+echo "warm-up: ${WARMUP}s per target" >&2
+for t in open limited scg; do run_wrk "$t" "$WARMUP" > /dev/null; done
+
+declare -A SUM_RPS SUM_P50 SUM_P99 REDIS_US
+orders=("open limited scg" "scg limited open" "limited open scg")
+for r in $(seq 1 "$ROUNDS"); do
+  for t in ${orders[$(( (r-1) % 3 ))]}; do
+    redis-cli -p 6390 CONFIG RESETSTAT > /dev/null
+    read -r rps p50 p99 < <(run_wrk "$t" "$DURATION")
+    us=$(redis-cli -p 6390 INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_evalsha:.*usec_per_call=\([0-9.]*\).*/\1/p')
+    echo "round $r $t rps=$rps p50=${p50}ms p99=${p99}ms evalsha_usec_per_call=${us:-0}"
+    SUM_RPS[$t]=$(awk -v a="${SUM_RPS[$t]:-0}" -v b="$rps" 'BEGIN{print a+b}')
+    SUM_P50[$t]=$(awk -v a="${SUM_P50[$t]:-0}" -v b="$p50" 'BEGIN{print a+b}')
+    SUM_P99[$t]=$(awk -v a="${SUM_P99[$t]:-0}" -v b="$p99" 'BEGIN{print a+b}')
+    REDIS_US[$t]="${REDIS_US[$t]:-} ${us:-0}"
+  done
+done
+echo
+echo "| target | req/s (mean of $ROUNDS) | p50 ms | p99 ms | Redis µs/EVALSHA |"
+echo "|---|---|---|---|---|"
+for t in open limited scg; do
+  awk -v t="$t" -v n="$ROUNDS" -v r="${SUM_RPS[$t]}" -v a="${SUM_P50[$t]}" -v b="${SUM_P99[$t]}" -v u="${REDIS_US[$t]}" \
+    'BEGIN{printf "| %s | %.0f | %.2f | %.2f | %s |\n", t, r/n, a/n, b/n, u}'
+done
+awk -v o="${SUM_RPS[open]}" -v l="${SUM_RPS[limited]}" -v s="${SUM_RPS[scg]}" \
+  'BEGIN{printf "\nratio limited/open = %.2f, limited/scg = %.2f, scg/open = %.2f\n", l/o, l/s, s/o}'
+echo
+echo "gateway decisions by outcome (must be allowed only):"
+curl -s http://127.0.0.1:8080/actuator/prometheus | grep '^limitguard_decisions' || true
