@@ -41,6 +41,11 @@ final class ContainerKafka implements KafkaFixture {
     }
 
     @Override
+    public void stopBroker(int index) {
+        DockerClientFactory.instance().client().stopContainerCmd(container.getContainerId()).withTimeout(60).exec();
+    }
+
+    @Override
     public void restartBroker(int index) {
         var docker = DockerClientFactory.instance().client();
         if (Boolean.TRUE.equals(docker.inspectContainerCmd(container.getContainerId()).exec().getState().getRunning())) {

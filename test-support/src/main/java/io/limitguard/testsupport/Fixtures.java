@@ -50,16 +50,27 @@ public final class Fixtures {
         }
     }
 
-    /** A TCP port that was free a moment ago on 127.0.0.1. */
+    /**
+     * A TCP port that was free a moment ago on 127.0.0.1, chosen below Linux's ephemeral range
+     * (32768-60999). A server the tests kill and restart keeps its port meanwhile only if no one else
+     * takes it: ports the OS hands out (port 0 binds, outgoing connections) never come from below the
+     * range, and a client reconnecting to a dead port in the range can even connect to itself.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress("127.0.0.1", 0));
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + PORTS.nextInt(12_000);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(false);
+                socket.bind(new InetSocketAddress("127.0.0.1", port));
+                return socket.getLocalPort();
+            } catch (IOException taken) {
+                // try another
+            }
         }
+        throw new IllegalStateException("no free port in 20000-31999 on 127.0.0.1");
     }
+
+    private static final java.util.Random PORTS = new java.security.SecureRandom();
 
     static boolean accepts(int port) {
         try (Socket socket = new Socket()) {

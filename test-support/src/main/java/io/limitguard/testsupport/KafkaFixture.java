@@ -34,6 +34,12 @@ public interface KafkaFixture extends AutoCloseable {
     /** SIGKILL one broker (index from 0). */
     void killBroker(int index);
 
+    /**
+     * SIGTERM one broker and wait for its clean shutdown (it flushes its log first). Unlike
+     * {@link #killBroker}, a single broker stopped this way loses nothing it acknowledged.
+     */
+    void stopBroker(int index);
+
     /** Starts a killed broker again on the same port and data directory; waits until it serves. */
     void restartBroker(int index);
 

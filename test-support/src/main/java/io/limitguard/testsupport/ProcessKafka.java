@@ -72,6 +72,23 @@ final class ProcessKafka implements KafkaFixture {
     }
 
     @Override
+    public void stopBroker(int index) {
+        Process p = processes[index];
+        if (p == null || !p.isAlive()) {
+            return;
+        }
+        p.destroy();
+        try {
+            if (!p.waitFor(60, TimeUnit.SECONDS)) {
+                Fixtures.destroy(p);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Fixtures.destroy(p);
+        }
+    }
+
+    @Override
     public void restartBroker(int index) {
         killBroker(index);
         processes[index] = launch("kafka.Kafka", index, config(index).toString());

@@ -199,8 +199,11 @@ class KafkaDecisionPublisherTest {
             }
         }
 
-        private void killBroker() {
-            kafka.killBroker(0);
+        /** Stops the broker cleanly: a lone broker killed with SIGKILL may lose what it acknowledged
+         *  (its log is fsynced asynchronously), which is Kafka's durability, not the publisher's. The
+         *  three-broker test kills a leader outright. */
+        private void stopBroker() {
+            kafka.stopBroker(0);
             brokerDown = true;
         }
 
@@ -215,7 +218,7 @@ class KafkaDecisionPublisherTest {
 
         @Test
         void kafkaDownFromTheStart() {
-            killBroker();
+            stopBroker();
             String runDown = TestDecisions.newRun();
             String runBack = TestDecisions.newRun();
             List<DecisionEvent> whileDown = TestDecisions.events(runDown, 3_000);
@@ -250,7 +253,7 @@ class KafkaDecisionPublisherTest {
         }
 
         @Test
-        void brokerKilledMidStream() {
+        void brokerStoppedMidStream() {
             String runBefore = TestDecisions.newRun();
             String runDuring = TestDecisions.newRun();
             String runAfter = TestDecisions.newRun();
@@ -259,11 +262,12 @@ class KafkaDecisionPublisherTest {
             List<DecisionEvent> after = TestDecisions.events(runAfter, 300);
 
             long publishedDuring;
+            long sendFailed;
             try (KafkaDecisionPublisher publisher = publisher(10_000)) {
                 before.forEach(publisher::accept);
                 await().atMost(Duration.ofSeconds(60)).until(() -> publisher.accounting().published() == 300);
 
-                killBroker();
+                stopBroker();
                 during.forEach(publisher::accept);
                 await().atMost(Duration.ofSeconds(10)).until(() -> publisher.accounting().balanced());
                 PublisherAccounting.Snapshot down = publisher.accounting();
@@ -280,10 +284,13 @@ class KafkaDecisionPublisherTest {
                 assertThat(back.decisions()).isEqualTo(3_600);
                 assertThat(back.published() + back.dropped()).isEqualTo(3_600);
                 publishedDuring = back.published() - 600;
+                sendFailed = back.droppedByReason().getOrDefault(DropReason.SEND_FAILED, 0L);
             }
             List<ConsumerRecord<String, DecisionEvent>> duringRecords = DecisionTopicReader.readRun(kafka.bootstrapServers(), runDuring);
-            assertThat(duringRecords).hasSize((int) publishedDuring);          // what was counted published is on the topic,
-            assertThat(eventIds(duringRecords)).hasSize((int) publishedDuring); // once each (idempotent producer)
+            // What was counted published is on the topic. A send counted failed (delivery timeout) may
+            // still have reached the broker, so the topic can hold up to that many more; never fewer.
+            assertThat((long) duringRecords.size()).isBetween(publishedDuring, publishedDuring + sendFailed);
+            assertThat(eventIds(duringRecords)).hasSize(duringRecords.size()); // once each (idempotent producer)
             assertThat(eventIds(DecisionTopicReader.readRun(kafka.bootstrapServers(), runBefore))).isEqualTo(eventIds(before));
             assertThat(eventIds(DecisionTopicReader.readRun(kafka.bootstrapServers(), runAfter))).isEqualTo(eventIds(after));
         }
