@@ -24,15 +24,7 @@ end
 LG_ALGORITHMS['sliding-window'] = {
   nparams = 2,
 
-  validate = function(p, cost)
-    local limit, window_ms = p[1], p[2]
-    if not lg_finite(limit) or limit < 1 or limit ~= math.floor(limit) then return 'limit must be a whole number >= 1' end
-    if not lg_finite(window_ms) or window_ms < 1 or window_ms ~= math.floor(window_ms) or window_ms > 1e12 then
-      return 'window must be a whole number of milliseconds in [1, 1e12]'
-    end
-    if cost > limit then return 'cost must not exceed limit' end
-    return nil
-  end,
+  validate = lg_validate_window,
 
   check = function(key, now, p, cost)
     local window_us = p[2] * 1000
