@@ -10,22 +10,22 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Evaluates every limit of a request with ONE {@code EVALSHA} of the assembled {@link LimitScript}.
- * All-or-nothing: when any limit rejects, none is charged. On {@code NOSCRIPT} (Redis restarted or
- * flushed) the script is loaded and the call retried once.
+ * Evaluates every limit of a request with ONE {@code EVALSHA} of the script for its mix of
+ * algorithms ({@link LimitScripts}). All-or-nothing: when any limit rejects, none is charged. On
+ * {@code NOSCRIPT} (Redis restarted or flushed) the script is loaded and the call retried once.
  */
 public final class LimitEngine {
 
-    private final LimitScript script;
+    private final LimitScripts scripts;
     private final Supplier<RedisReactiveCommands<String, String>> commands;
 
-    public LimitEngine(LimitScript script, Supplier<RedisReactiveCommands<String, String>> commands) {
-        this.script = script;
+    public LimitEngine(LimitScripts scripts, Supplier<RedisReactiveCommands<String, String>> commands) {
+        this.scripts = scripts;
         this.commands = commands;
     }
 
-    public LimitScript script() {
-        return script;
+    public LimitScripts scripts() {
+        return scripts;
     }
 
     public Mono<Evaluation> evaluate(List<LimitCall> calls) {
@@ -57,9 +57,10 @@ public final class LimitEngine {
             }
             args.addAll(trailingArgs);
             String[] argv = args.toArray(String[]::new);
-            return evalsha(redis, keys, argv)
+            LimitScript script = scripts.forCalls(calls);
+            return evalsha(redis, script, keys, argv)
                     .onErrorResume(RedisNoScriptException.class,
-                            e -> redis.scriptLoad(script.source()).then(evalsha(redis, keys, argv)))
+                            e -> redis.scriptLoad(script.source()).then(evalsha(redis, script, keys, argv)))
                     .map(reply -> parse(reply, calls.size()));
         });
     }
@@ -80,7 +81,8 @@ public final class LimitEngine {
         });
     }
 
-    private Mono<List<Object>> evalsha(RedisReactiveCommands<String, String> redis, String[] keys, String[] argv) {
+    private static Mono<List<Object>> evalsha(RedisReactiveCommands<String, String> redis, LimitScript script,
+            String[] keys, String[] argv) {
         // The reactive evalsha emits the whole MULTI reply as one List.
         return redis.<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, argv).single();
     }
