@@ -5,9 +5,9 @@
 #   bench/publisher/run.sh host:9092 [secs] [rounds]
 set -e
 cd "$(dirname "$0")/../.."
-./mvnw -B -o -q -pl gateway-service test-compile
+./mvnw -B -q -pl gateway-service test-compile
 CP_FILE=$(mktemp)
-./mvnw -B -o -q -pl gateway-service dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE"
+./mvnw -B -q -pl gateway-service dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE"
 java -Xmx1g -cp "gateway-service/target/test-classes:gateway-service/target/classes:$(cat "$CP_FILE")" \
   -Dlogback.configurationFile=test-support/src/test/resources/logback-test.xml \
   io.limitguard.gateway.events.PublisherThroughputBenchmark "${1:-}" "${2:-10}" "${3:-3}"
