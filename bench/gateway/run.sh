@@ -3,12 +3,13 @@
 #   open    - LimitGuard gateway, route without limiting
 #   limited - LimitGuard gateway, route with the LimitGuard limiter (1000 keys, nothing blocked)
 #   scg     - stock Spring Cloud Gateway with its RequestRateLimiter/RedisRateLimiter (bench/scg-peer)
+#   scg-open - the same SCG app, route without limiting (the baseline of SCG's own limiter)
 # Same nginx upstream, same Redis, same wrk settings; warm-up first, then alternating rounds.
-# Usage: bench/gateway/run.sh   (env: WARMUP=30 DURATION=20 ROUNDS=3 CONNS=64 THREADS=2)
+# Usage: bench/gateway/run.sh   (env: WARMUP=30 DURATION=20 ROUNDS=4 CONNS=64 THREADS=2; 4 rounds = each of the 4 orders once)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/bench/gateway"
-WARMUP=${WARMUP:-30}; DURATION=${DURATION:-20}; ROUNDS=${ROUNDS:-3}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-30}; DURATION=${DURATION:-20}; ROUNDS=${ROUNDS:-4}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
 WORK=$(mktemp -d /tmp/lg-bench.XXXXXX)
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
@@ -30,9 +31,11 @@ wait_for http://127.0.0.1:8090/
 wait_for http://127.0.0.1:8080/open/x
 wait_for http://127.0.0.1:8080/limited/x
 wait_for http://127.0.0.1:8085/scg/x
+wait_for http://127.0.0.1:8085/scg-open/x
 curl -s -D - -o /dev/null -H 'X-API-Key: probe' http://127.0.0.1:8080/limited/x | grep -i '^ratelimit' >&2 || { echo "limited route sends no RateLimit headers" >&2; exit 1; }
 
-declare -A URL=([open]=http://127.0.0.1:8080/open/x [limited]=http://127.0.0.1:8080/limited/x [scg]=http://127.0.0.1:8085/scg/x)
+declare -A URL=([open]=http://127.0.0.1:8080/open/x [limited]=http://127.0.0.1:8080/limited/x [scg]=http://127.0.0.1:8085/scg/x
+  [scg-open]=http://127.0.0.1:8085/scg-open/x)
 
 run_wrk() { # target seconds -> "rps p50ms p99ms"
   wrk -t"$THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/keys.lua" "${URL[$1]}" > "$WORK/wrk.out"
@@ -46,12 +49,12 @@ run_wrk() { # target seconds -> "rps p50ms p99ms"
 to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v+0} else {sub(/s$/,"",v); print v*1000} }'; }
 
 echo "warm-up: ${WARMUP}s per target" >&2
-for t in open limited scg; do run_wrk "$t" "$WARMUP" > /dev/null; done
+for t in open limited scg scg-open; do run_wrk "$t" "$WARMUP" > /dev/null; done
 
 declare -A SUM_RPS SUM_P50 SUM_P99 REDIS_US
-orders=("open limited scg" "scg limited open" "limited open scg")
+orders=("open limited scg scg-open" "scg-open scg limited open" "limited open scg-open scg" "scg open scg-open limited")
 for r in $(seq 1 "$ROUNDS"); do
-  for t in ${orders[$(( (r-1) % 3 ))]}; do
+  for t in ${orders[$(( (r-1) % 4 ))]}; do
     redis-cli -p 6390 CONFIG RESETSTAT > /dev/null
     read -r rps p50 p99 < <(run_wrk "$t" "$DURATION")
     us=$(redis-cli -p 6390 INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_evalsha:.*usec_per_call=\([0-9.]*\).*/\1/p')
@@ -65,12 +68,12 @@ done
 echo
 echo "| target | req/s (mean of $ROUNDS) | p50 ms | p99 ms | Redis µs/EVALSHA |"
 echo "|---|---|---|---|---|"
-for t in open limited scg; do
+for t in open limited scg scg-open; do
   awk -v t="$t" -v n="$ROUNDS" -v r="${SUM_RPS[$t]}" -v a="${SUM_P50[$t]}" -v b="${SUM_P99[$t]}" -v u="${REDIS_US[$t]}" \
     'BEGIN{printf "| %s | %.0f | %.2f | %.2f | %s |\n", t, r/n, a/n, b/n, u}'
 done
-awk -v o="${SUM_RPS[open]}" -v l="${SUM_RPS[limited]}" -v s="${SUM_RPS[scg]}" \
-  'BEGIN{printf "\nratio limited/open = %.2f, limited/scg = %.2f, scg/open = %.2f\n", l/o, l/s, s/o}'
+awk -v o="${SUM_RPS[open]}" -v l="${SUM_RPS[limited]}" -v s="${SUM_RPS[scg]}" -v so="${SUM_RPS[scg-open]}" \
+  'BEGIN{printf "\nratio limited/open = %.2f, limited/scg = %.2f, scg/scg-open = %.2f, open/scg-open = %.2f\n", l/o, l/s, s/so, o/so}'
 echo
 echo "gateway decisions by outcome (must be allowed only):"
 curl -s http://127.0.0.1:8080/actuator/prometheus | grep '^limitguard_decisions' || true
