@@ -16,7 +16,7 @@ public record ConcurrencyLimit(String name, long maxInFlight, Duration lease) im
 
     public ConcurrencyLimit {
         if (maxInFlight < 1 || lease == null || lease.toMillis() < 1
-                || lease.toMillis() > WindowLimits.MAX_WINDOW_MILLIS) {
+                || lease.toMillis() > WindowLimit.MAX_WINDOW_MILLIS) {
             throw new IllegalArgumentException("concurrency '" + name + "': max-in-flight must be >= 1 and lease >= 1ms");
         }
     }
