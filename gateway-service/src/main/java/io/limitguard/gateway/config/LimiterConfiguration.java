@@ -12,6 +12,7 @@ import io.limitguard.gateway.failure.RedisGuard;
 import io.limitguard.gateway.keys.KeyBounds;
 import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.LimitScript;
+import io.limitguard.gateway.limit.MeteredEngineListener;
 import io.limitguard.gateway.limit.RedisConnection;
 import io.limitguard.gateway.rules.RuleSet;
 import io.limitguard.gateway.web.ConcurrencyReleases;
@@ -48,10 +49,11 @@ public class LimiterConfiguration {
 
     @Bean(destroyMethod = "close")
     RedisConnection redisConnection(LimitGuardProperties properties, LimitScript script) {
-        // On the first connect: load the script (so the first request does not pay for NOSCRIPT) and run
-        // it once on a throw-away key, so the first real request does not pay for cold code paths
-        // (class loading, first reply parsing) against its time limit.
-        return new RedisConnection(properties.redis(), commands -> {
+        // On the first connect: load the script (so the first request does not pay for NOSCRIPT; on a
+        // cluster Lettuce loads it on every node, replicas included) and run it once on a throw-away key, so
+        // the first real request does not pay for cold code paths (class loading, first reply parsing)
+        // against its time limit.
+        return RedisConnection.open(properties.redis(), commands -> {
             LimitEngine warmUp = new LimitEngine(script, () -> commands);
             commands.scriptLoad(script.source())
                     .then(warmUp.evaluate(List.of(new LimitCall("lg:{warm-up}:w", new TokenBucketLimit("w", 1, 1000), 0))))
@@ -61,8 +63,9 @@ public class LimiterConfiguration {
     }
 
     @Bean
-    LimitEngine limitEngine(LimitScript script, RedisConnection connection) {
-        return new LimitEngine(script, connection::commandsOrNull);
+    LimitEngine limitEngine(LimitScript script, RedisConnection connection, MeterRegistry meters) {
+        return new LimitEngine(script, connection::commandsOrNull, connection.splitsSlots(),
+                new MeteredEngineListener(meters));
     }
 
     @Bean
