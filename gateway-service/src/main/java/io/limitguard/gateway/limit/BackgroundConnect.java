@@ -8,11 +8,9 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.limitguard.gateway.config.RedisProperties;
 import java.time.Duration;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -50,16 +48,16 @@ final class BackgroundConnect {
     }
 
     /**
-     * Tries {@code attempt} until it succeeds (100 ms doubling to 1 s between attempts), then hands the
+     * Subscribes to {@code attempt} until it succeeds (100 ms doubling to 1 s between attempts), then hands the
      * connection to {@code onConnected}. The gateway serves in its failure modes meanwhile.
      */
-    static <C> Disposable connect(String target, Supplier<CompletionStage<C>> attempt, Consumer<C> onConnected) {
+    static <C> Disposable connect(String target, Mono<C> attempt, Consumer<C> onConnected) {
         AtomicInteger failedAttempts = new AtomicInteger();
-        return Mono.defer(() -> Mono.fromCompletionStage(attempt.get()))
+        return attempt
                 .doOnError(e -> {
                     if (failedAttempts.getAndIncrement() == 0) {
-                        log.warn("{} not reachable yet ({}); the limiter uses its failure modes until it is",
-                                target, e.toString());
+                        log.warn("{} not reachable yet ({}{}); the limiter uses its failure modes until it is",
+                                target, e.toString(), e.getCause() == null ? "" : ", caused by " + e.getCause());
                     }
                 })
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1)))

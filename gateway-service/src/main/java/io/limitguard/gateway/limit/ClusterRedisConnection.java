@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
 
 /**
  * The limiter's connection to a Redis Cluster: Lettuce's {@link RedisClusterClient}, which routes each
@@ -54,7 +56,10 @@ public final class ClusterRedisConnection implements RedisConnection {
         BackgroundConnect.applyCommonOptions(options, properties);
         this.client.setOptions(options.build());
         this.connecting = BackgroundConnect.connect("Redis Cluster at " + cluster.nodes(),
-                () -> client.connectAsync(StringCodec.UTF8), c -> {
+                // Lettuce connects only once it knows the topology, and its first load of it blocks: off the
+                // caller's thread, on a thread made for blocking.
+                Mono.fromCallable(client::getPartitions).subscribeOn(Schedulers.boundedElastic())
+                        .then(Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(StringCodec.UTF8)))), c -> {
                     connection = c;
                     onConnect.accept(c.reactive());
                 });

@@ -11,6 +11,7 @@ import io.limitguard.gateway.config.RedisProperties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
 
 /**
  * The one shared Lettuce connection to one Redis (Lettuce pipelines concurrent commands on it; no pool).
@@ -37,7 +38,7 @@ public final class StandaloneRedisConnection implements RedisConnection {
         BackgroundConnect.applyCommonOptions(options, properties);
         this.client.setOptions(options.build());
         this.connecting = BackgroundConnect.connect("Redis at " + properties.uri(),
-                () -> client.connectAsync(StringCodec.UTF8, uri), c -> {
+                Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(StringCodec.UTF8, uri))), c -> {
                     connection = c;
                     onConnect.accept(c.reactive());
                 });
