@@ -39,19 +39,21 @@ public record RedisClusterProperties(
 
     private static void requireNodeUri(String field, String value) {
         String problem;
-        try {
-            RedisURI uri = RedisURI.create(value);
-            if (!value.startsWith("redis://") && !value.startsWith("rediss://")) {
-                problem = "must start with redis:// or rediss://";
-            } else if (uri.getHost() == null || uri.getHost().isBlank()) {
-                problem = "has no host";
-            } else if (uri.getDatabase() != 0) {
-                problem = "names database " + uri.getDatabase() + "; a cluster has only database 0";
-            } else {
-                problem = null;
+        if (value == null || !(value.startsWith("redis://") || value.startsWith("rediss://"))) {
+            problem = "must start with redis:// or rediss://";
+        } else {
+            try {
+                RedisURI uri = RedisURI.create(value);
+                if (uri.getHost() == null || uri.getHost().isBlank()) {
+                    problem = "has no host";
+                } else if (uri.getDatabase() != 0) {
+                    problem = "names database " + uri.getDatabase() + "; a cluster has only database 0";
+                } else {
+                    problem = null;
+                }
+            } catch (RuntimeException e) {
+                problem = "is not a Redis URI (" + e.getMessage() + ")";
             }
-        } catch (RuntimeException e) {
-            problem = "is not a Redis URI (" + e.getMessage() + ")";
         }
         if (problem != null) {
             throw new IllegalArgumentException(field + ": '" + value + "' " + problem);
