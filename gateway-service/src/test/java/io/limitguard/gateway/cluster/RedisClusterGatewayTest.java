@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.lettuce.core.cluster.SlotHash;
 import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.MeteredEngineListener;
+import io.limitguard.gateway.testing.BlockingCalls;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.HttpProbe;
 import io.limitguard.gateway.testing.HttpProbe.Response;
@@ -49,6 +50,7 @@ class RedisClusterGatewayTest {
     @BeforeAll
     static void start() {
         gateways.clear(); // a rerun of the class starts afresh
+        BlockingCalls.watch();
         cluster = RedisClusterFixture.start();
         upstream = new Upstream();
         Rules rules = new Rules()
@@ -216,6 +218,13 @@ class RedisClusterGatewayTest {
         assertThat(reloads - reloadsBefore).as("NOSCRIPT answered and the script sent again").isPositive();
         String sha = gateways.get(0).bean(LimitEngine.class).script().sha();
         assertThat(cluster.cli(cluster.masterOfSlot(victimSlot), "script", "exists", sha)).isEqualTo("1");
+    }
+
+    @Test
+    @Order(100)
+    void noBlockingCallOnANettyOrReactorThreadDuringAnyOfTheseRequests() {
+        // the cluster client's topology refreshes, per-node connections and redirects included
+        assertThat(BlockingCalls.seen()).as("blocking calls on non-blocking threads").isEmpty();
     }
 
     /** User and tenant client keys whose slots are on different masters and ordered as {@code order} says. */
