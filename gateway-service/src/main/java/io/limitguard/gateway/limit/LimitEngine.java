@@ -124,9 +124,8 @@ public final class LimitEngine {
      */
     Mono<Void> refund(RedisClusterReactiveCommands<String, String> redis, List<LimitCall> calls, long chargedAtMicros,
             List<String> trailingArgs) {
-        List<String> args = arguments(calls);
-        args.add(REFUND);
-        args.add(Long.toString(chargedAtMicros));
+        List<String> args = new ArrayList<>(List.of(REFUND, Long.toString(chargedAtMicros)));
+        args.addAll(arguments(calls));
         args.addAll(trailingArgs);
         return run(redis, keys(calls), args.toArray(String[]::new)).then();
     }
