@@ -4,7 +4,7 @@
 #   cluster-3 - the same gateway on a Redis Cluster of 3 masters, no replicas (limitguard.redis.cluster.nodes)
 # Same jar, same limited route of gateway-bench.yml (1000 keys, nothing blocked, on-failure closed), same
 # nginx upstream, same wrk settings; warm-up first, then alternating rounds. Ports differ from run.sh
-# (18080/18081 gateways, 18090 nginx, 16390 and 16391-16393 Redis) so both can share a machine.
+# (18180/18181 gateways, 18190 nginx, 16490 and 16491-16493 Redis) so both can share a machine.
 # Usage: bench/gateway/shards.sh   (env: WARMUP=30 DURATION=20 ROUNDS=3 CONNS=64 THREADS=2)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,7 +17,7 @@ trap cleanup EXIT
 
 GW_JAR=$(ls "$ROOT"/gateway-service/target/gateway-service-*.jar | grep -v original | head -1)
 JVM_OPTS=${JVM_OPTS:-"-Xms512m -Xmx512m"}
-SINGLE=16390; NODES=(16391 16392 16393)
+SINGLE=16490; NODES=(16491 16492 16493)
 
 redis_at() { # port extra-args...
   local port=$1; shift
@@ -36,19 +36,21 @@ for p in "${NODES[@]}"; do
 done
 
 mkdir -p "$WORK"/{body,proxy,fastcgi,uwsgi,scgi}
-sed -e "s#__WORK__#$WORK#g" -e "s#127.0.0.1:8090#127.0.0.1:18090#" "$HERE/nginx.conf" > "$WORK/nginx.conf"
+sed -e "s#__WORK__#$WORK#g" -e "s#127.0.0.1:8090#127.0.0.1:18190#" "$HERE/nginx.conf" > "$WORK/nginx.conf"
 nginx -c "$WORK/nginx.conf" -p "$WORK" & PIDS+=($!)
-UPSTREAM=(--spring.cloud.gateway.server.webflux.routes[0].uri=http://127.0.0.1:18090
-          --spring.cloud.gateway.server.webflux.routes[1].uri=http://127.0.0.1:18090)
+# the routes of gateway-bench.yml with this script's upstream (a list is replaced whole, never merged)
+R=--spring.cloud.gateway.server.webflux.routes
+UPSTREAM=("$R[0].id=open" "$R[0].uri=http://127.0.0.1:18190" "$R[0].predicates[0]=Path=/open/**"
+          "$R[1].id=limited" "$R[1].uri=http://127.0.0.1:18190" "$R[1].predicates[0]=Path=/limited/**")
 java $JVM_OPTS -jar "$GW_JAR" --spring.config.additional-location="file:$HERE/gateway-bench.yml" "${UPSTREAM[@]}" \
-  --server.port=18080 --limitguard.redis.uri=redis://127.0.0.1:$SINGLE >"$WORK/gateway-one.log" 2>&1 & PIDS+=($!)
+  --server.port=18180 --limitguard.redis.uri=redis://127.0.0.1:$SINGLE >"$WORK/gateway-one.log" 2>&1 & PIDS+=($!)
 CLUSTER_ARGS=()
 for i in "${!NODES[@]}"; do CLUSTER_ARGS+=("--limitguard.redis.cluster.nodes[$i]=redis://127.0.0.1:${NODES[$i]}"); done
 java $JVM_OPTS -jar "$GW_JAR" --spring.config.additional-location="file:$HERE/gateway-bench.yml" "${UPSTREAM[@]}" \
-  --server.port=18081 "${CLUSTER_ARGS[@]}" >"$WORK/gateway-cluster.log" 2>&1 & PIDS+=($!)
+  --server.port=18181 "${CLUSTER_ARGS[@]}" >"$WORK/gateway-cluster.log" 2>&1 & PIDS+=($!)
 
 wait_for() { for _ in $(seq 1 120); do curl -fs -o /dev/null -H 'X-API-Key: probe' "$1" && return 0; sleep 1; done; echo "no answer from $1" >&2; exit 1; }
-declare -A URL=([one-redis]=http://127.0.0.1:18080/limited/x [cluster-3]=http://127.0.0.1:18081/limited/x)
+declare -A URL=([one-redis]=http://127.0.0.1:18180/limited/x [cluster-3]=http://127.0.0.1:18181/limited/x)
 for t in one-redis cluster-3; do
   wait_for "${URL[$t]}"
   curl -s -D - -o /dev/null -H 'X-API-Key: probe' "${URL[$t]}" | grep -qi '^ratelimit:' || { echo "$t: no RateLimit header" >&2; exit 1; }
@@ -92,4 +94,4 @@ done
 awk -v o="${SUM_RPS[one-redis]}" -v c="${SUM_RPS[cluster-3]}" 'BEGIN{printf "\nratio cluster-3/one-redis = %.2f\n", c/o}'
 echo
 echo "decisions by outcome (must be allowed only):"
-for port in 18080 18081; do curl -s "http://127.0.0.1:$port/actuator/prometheus" | grep '^limitguard_decisions' || true; done
+for port in 18180 18181; do curl -s "http://127.0.0.1:$port/actuator/prometheus" | grep '^limitguard_decisions' || true; done
