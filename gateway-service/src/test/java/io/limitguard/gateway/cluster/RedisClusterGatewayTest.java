@@ -191,11 +191,16 @@ class RedisClusterGatewayTest {
                 .subscribe(response -> statuses.add(response.status()));
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> statuses.size() >= 300);
+            long killed = System.nanoTime();
             int replica = cluster.killMasterOfSlot(victimSlot);
             cluster.awaitPromoted(replica);
+            long promoted = System.nanoTime();
             for (GatewayInstance gateway : gateways) {
                 await().atMost(Duration.ofSeconds(30)).until(() -> decidedByRedis(gateway, "/load/x", probeKey));
             }
+            // the figures quoted in docs/FAILURE_SCENARIOS.md
+            System.out.printf("FAILOVER replica promoted %d ms after the kill, every gateway deciding by Redis after %d ms%n",
+                    (promoted - killed) / 1_000_000, (System.nanoTime() - killed) / 1_000_000);
             int afterRecovery = statuses.size();
             await().atMost(Duration.ofSeconds(30)).until(() -> statuses.size() >= afterRecovery + 300);
         } finally {
@@ -207,6 +212,7 @@ class RedisClusterGatewayTest {
         assertThat(failedOpen).as("the killed master's keys failed open during the failover").isPositive();
         List<Integer> snapshot = List.copyOf(statuses);
         assertThat(snapshot).hasSizeGreaterThan(600).containsOnly(200);
+        System.out.printf("FAILOVER %d requests during the load, all 200, %d failed open%n", snapshot.size(), failedOpen);
 
         List<Integer> exact = Flux.range(0, 30)
                 .flatMap(i -> http.get(gateways.get(i % 3).baseUrl() + "/after/x", Map.of("X-API-Key", fresh)), 30)

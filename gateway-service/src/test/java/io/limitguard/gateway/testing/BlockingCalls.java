@@ -34,6 +34,12 @@ public final class BlockingCalls {
                     .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
                     .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
                     .allowBlockingCallsInside("io.github.resilience4j.core.metrics.FixedSizeSlidingWindowMetrics", "record")
+                    // Lettuce's cluster client caches the connection of each slot in an array guarded by a
+                    // ReentrantLock: taken for an assignment (first use of a slot) or while a new topology is
+                    // swapped in, never around I/O; a request's event loop may wait on it that long.
+                    .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "getWriteConnection")
+                    .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider",
+                            "lambda$getWriteConnection$0")
                     // Netty's adaptive buffer allocator: a magazine being retired takes its StampedLock for a few
                     // instructions (seen on a Lettuce event loop with the six connections of a Redis Cluster).
                     .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
