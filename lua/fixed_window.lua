@@ -3,32 +3,32 @@
 -- per key, fields w (start of the counted window, µs) and c (units counted in it); a stored window
 -- other than the current one reads as empty, so correctness never depends on expiry. The Java
 -- reference model (FixedWindowModel) mirrors this arithmetic; change both together.
--- params: [1] limit, [2] window in milliseconds
+-- params: limit, window in milliseconds
 LG_ALGORITHMS['fixed-window'] = {
   nparams = 2,
 
-  validate = lg_validate_window,
-
-  check = function(key, now, p, cost)
-    local window_us = p[2] * 1000
+  check = function(key, now, cost, limit, window_ms)
+    local problem = lg_window_problem(limit, window_ms, cost)
+    if problem then return nil, problem end
+    local window_us = window_ms * 1000
     local start = lg_window_start(now, window_us)
     local stored = redis.call('HMGET', key, 'w', 'c')
     local count = 0
     if tonumber(stored[1]) == start then count = tonumber(stored[2]) or 0 end
-    return { allowed = count + cost <= p[1], now = now, start = start, count = count, window_us = window_us }
+    return { cost = cost, allowed = count + cost <= limit, start = start, count = count, window_us = window_us, limit = limit }
   end,
 
-  commit = function(key, now, p, cost, s)
-    redis.call('HSET', key, 'w', string.format('%.0f', s.start), 'c', string.format('%.0f', s.count + cost))
-    lg_window_expire(key, s.start + s.window_us, now)
-  end,
-
-  report = function(p, cost, s, committed)
+  finish = function(key, now, s, charge)
+    local cost = s.cost
     local used = s.count
-    if committed then used = used + cost end
-    local remaining = p[1] - used
+    if charge then
+      used = used + cost
+      redis.call('HSET', key, 'w', string.format('%.0f', s.start), 'c', string.format('%.0f', used))
+      redis.call('PEXPIRE', key, lg_window_ttl_ms(s.start + s.window_us, now))
+    end
+    local remaining = s.limit - used
     if remaining < 0 then remaining = 0 end
-    local to_end = s.start + s.window_us - s.now
+    local to_end = s.start + s.window_us - now
     local next_us = 0
     if used > 0 then next_us = to_end end
     local retry_us = 0

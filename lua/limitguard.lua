@@ -1,13 +1,18 @@
 -- LimitGuard driver: evaluates every limit of one request, all-or-nothing (see README.md).
--- Phase 1 checks every limit without writing; phase 2 charges all of them only if all allowed.
--- Limits may be split into groups (optional `groups` section after the blocks): group 0 holds the
--- enforced limits, every other group (a shadow rule) is all-or-nothing on its own.
+-- Phase 1 validates and checks every limit without writing; phase 2 charges them only if all
+-- allowed, and reports. Limits may be split into groups (optional `groups` section after the
+-- blocks): group 0 holds the enforced limits, every other group (a shadow rule) is all-or-nothing
+-- on its own.
 local now = lg_now_us()
 local n = tonumber(ARGV[1])
 if n == nil or n ~= #KEYS then
   return redis.error_reply('LG_BAD_ARG limit count ' .. tostring(ARGV[1]) .. ' does not match ' .. #KEYS .. ' keys')
 end
-local limits = {}
+
+-- Phase 1. checked[2l - 1] = limit l's algorithm, checked[2l] = its checked state (one table,
+-- presized for one limit: every table a call allocates costs Redis about as much as a command).
+local checked = { false, false }
+local allowed = true
 local i = 2
 for l = 1, n do
   local name = ARGV[i]
@@ -16,49 +21,50 @@ for l = 1, n do
     return redis.error_reply('LG_BAD_ARG limit ' .. l .. ': unknown algorithm ' .. tostring(name))
   end
   local cost = tonumber(ARGV[i + 1])
-  if not lg_finite(cost) or cost < 0 then
+  if not (cost and cost >= 0 and cost < LG_HUGE) then
     return redis.error_reply('LG_BAD_ARG limit ' .. l .. ': cost must be a finite number >= 0')
   end
-  local p = {}
-  for k = 1, algo.nparams do
-    p[k] = tonumber(ARGV[i + 1 + k])
-    if p[k] == nil then
-      return redis.error_reply('LG_BAD_ARG limit ' .. l .. ': parameter ' .. k .. ' is not a number')
+  local np = algo.nparams
+  local third = nil
+  if np > 2 then third = tonumber(ARGV[i + 4]) end
+  local s, problem = algo.check(KEYS[l], now, cost, tonumber(ARGV[i + 2]), tonumber(ARGV[i + 3]), third)
+  if s == nil then
+    for k = 1, np do
+      if tonumber(ARGV[i + 1 + k]) == nil then
+        return redis.error_reply('LG_BAD_ARG limit ' .. l .. ': parameter ' .. k .. ' is not a number')
+      end
     end
-  end
-  local problem = algo.validate(p, cost)
-  if problem then
     return redis.error_reply('LG_BAD_ARG limit ' .. l .. ' (' .. name .. '): ' .. problem)
   end
-  i = i + 2 + algo.nparams
-  limits[l] = { algo = algo, cost = cost, p = p, group = '0' }
+  checked[2 * l - 1], checked[2 * l] = algo, s
+  if not s.allowed then allowed = false end
+  i = i + 2 + np
 end
+
+-- Groups: only shadow rules make them; without, every limit is in group 0.
+local group_of, group_ok = nil, nil
 if ARGV[i] == 'groups' then
-  for l = 1, n do limits[l].group = ARGV[i + l] or '0' end
-end
-
-local group_allowed = { ['0'] = true }
-for l = 1, n do
-  local x = limits[l]
-  x.s = x.algo.check(KEYS[l], now, x.p, x.cost)
-  if group_allowed[x.group] == nil then group_allowed[x.group] = true end
-  if not x.s.allowed then group_allowed[x.group] = false end
-end
-
-for l = 1, n do
-  local x = limits[l]
-  if group_allowed[x.group] then
-    x.algo.commit(KEYS[l], now, x.p, x.cost, x.s)
+  group_of, group_ok = {}, {}
+  for l = 1, n do
+    local g = ARGV[i + l] or '0'
+    group_of[l] = g
+    if group_ok[g] == nil then group_ok[g] = true end
+    if not checked[2 * l].allowed then group_ok[g] = false end
   end
+  allowed = group_ok['0'] ~= false
 end
 
-local reply = { group_allowed['0'] and 1 or 0 }
+-- Phase 2. The reply is presized for the common single limit (a table constructor allocates once).
+local reply = { allowed and 1 or 0, 0, 0, 0, 0 }
 for l = 1, n do
-  local x = limits[l]
-  local remaining, next_us, retry_us = x.algo.report(x.p, x.cost, x.s, group_allowed[x.group])
-  reply[#reply + 1] = x.s.allowed and 1 or 0
-  reply[#reply + 1] = string.format('%.0f', remaining)
-  reply[#reply + 1] = string.format('%.0f', next_us)
-  reply[#reply + 1] = string.format('%.0f', retry_us)
+  local charge = allowed
+  if group_of then charge = group_ok[group_of[l]] end
+  local s = checked[2 * l]
+  local remaining, next_us, retry_us = checked[2 * l - 1].finish(KEYS[l], now, s, charge)
+  local at = 4 * l - 2
+  reply[at] = s.allowed and 1 or 0
+  reply[at + 1] = remaining
+  reply[at + 2] = next_us
+  reply[at + 3] = retry_us
 end
 return reply

@@ -4,7 +4,7 @@
 -- A request of `cost` units is admitted when estimate + cost <= limit. State: one hash per key,
 -- fields w (start of the current window, µs), c (units in it), p (units in the window before).
 -- The Java reference model (SlidingWindowModel) mirrors this arithmetic; change both together.
--- params: [1] limit, [2] window in milliseconds
+-- params: limit, window in milliseconds
 local function lg_sliding_wait(s, current, estimate, target)
   -- Microseconds until the estimate falls to `target` (>= 0) with no new requests.
   if estimate <= target then return 0 end
@@ -16,7 +16,7 @@ local function lg_sliding_wait(s, current, estimate, target)
     -- in the next window, this window's count becomes the shrinking previous one
     wait = s.window_us - s.elapsed + s.window_us * (1 - target / current)
   end
-  wait = math.ceil(wait)
+  wait = ceil(wait)
   if wait < 1 then wait = 1 end
   return wait
 end
@@ -24,10 +24,10 @@ end
 LG_ALGORITHMS['sliding-window'] = {
   nparams = 2,
 
-  validate = lg_validate_window,
-
-  check = function(key, now, p, cost)
-    local window_us = p[2] * 1000
+  check = function(key, now, cost, limit, window_ms)
+    local problem = lg_window_problem(limit, window_ms, cost)
+    if problem then return nil, problem end
+    local window_us = window_ms * 1000
     local start = lg_window_start(now, window_us)
     local stored = redis.call('HMGET', key, 'w', 'c', 'p')
     local stored_start = tonumber(stored[1])
@@ -40,25 +40,23 @@ LG_ALGORITHMS['sliding-window'] = {
     end
     local elapsed = now - start
     local estimate = previous * (window_us - elapsed) / window_us + current
-    return { allowed = estimate + cost <= p[1], start = start, elapsed = elapsed, window_us = window_us,
-             current = current, previous = previous, estimate = estimate }
+    return { cost = cost, allowed = estimate + cost <= limit, start = start, elapsed = elapsed, window_us = window_us,
+             current = current, previous = previous, estimate = estimate, limit = limit }
   end,
 
-  commit = function(key, now, p, cost, s)
-    redis.call('HSET', key, 'w', string.format('%.0f', s.start), 'c', string.format('%.0f', s.current + cost),
-      'p', string.format('%.0f', s.previous))
-    -- this window's count weighs on the sliding window until the end of the next one
-    lg_window_expire(key, s.start + 2 * s.window_us, now)
-  end,
-
-  report = function(p, cost, s, committed)
-    local limit = p[1]
+  finish = function(key, now, s, charge)
+    local cost = s.cost
+    local limit = s.limit
     local current, estimate = s.current, s.estimate
-    if committed then
+    if charge then
       current = current + cost
       estimate = s.previous * (s.window_us - s.elapsed) / s.window_us + current
+      redis.call('HSET', key, 'w', string.format('%.0f', s.start), 'c', string.format('%.0f', current),
+        'p', string.format('%.0f', s.previous))
+      -- this window's count weighs on the sliding window until the end of the next one
+      redis.call('PEXPIRE', key, lg_window_ttl_ms(s.start + 2 * s.window_us, now))
     end
-    local remaining = math.floor(limit - estimate)
+    local remaining = floor(limit - estimate)
     if remaining < 0 then remaining = 0 end
     local next_us = 0
     if estimate > 0 and remaining < limit then

@@ -11,7 +11,7 @@ import io.limitguard.gateway.failure.LocalLimiter;
 import io.limitguard.gateway.failure.RedisGuard;
 import io.limitguard.gateway.keys.KeyBounds;
 import io.limitguard.gateway.limit.LimitEngine;
-import io.limitguard.gateway.limit.LimitScript;
+import io.limitguard.gateway.limit.LimitScripts;
 import io.limitguard.gateway.limit.MeteredEngineListener;
 import io.limitguard.gateway.limit.RedisConnection;
 import io.limitguard.gateway.rules.RuleSet;
@@ -28,6 +28,7 @@ import io.limitguard.gateway.limit.LimitCall;
 import io.limitguard.gateway.limit.TokenBucketLimit;
 import java.time.Duration;
 import java.util.List;
+import reactor.core.publisher.Flux;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -43,28 +44,30 @@ public class LimiterConfiguration {
     static final String BREAKER = "redis";
 
     @Bean
-    LimitScript limitScript() {
-        return LimitScript.load();
+    LimitScripts limitScripts() {
+        return LimitScripts.load();
     }
 
     @Bean(destroyMethod = "close")
-    RedisConnection redisConnection(LimitGuardProperties properties, LimitScript script) {
-        // On the first connect: load the script (so the first request does not pay for NOSCRIPT; on a
-        // cluster Lettuce loads it on every node, replicas included) and run it once on a throw-away key, so
-        // the first real request does not pay for cold code paths (class loading, first reply parsing)
-        // against its time limit.
+    RedisConnection redisConnection(LimitGuardProperties properties, LimitScripts scripts) {
+        // On the first connect: load every script (a few kB each; a mix's first request must not pay a
+        // NOSCRIPT round trip against its time limit; on a cluster Lettuce loads them on every node,
+        // replicas included), then run the token-bucket script once on a throw-away key so the first real
+        // request does not pay for cold code paths (class loading, first reply parsing) either. After a
+        // Redis restart or a failover, NOSCRIPT reloads a script on demand.
         return RedisConnection.open(properties.redis(), commands -> {
-            LimitEngine warmUp = new LimitEngine(script, () -> commands);
-            commands.scriptLoad(script.source())
+            LimitEngine warmUp = new LimitEngine(scripts, () -> commands);
+            Flux.fromIterable(scripts.all()).concatMap(script -> commands.scriptLoad(script.source()))
                     .then(warmUp.evaluate(List.of(new LimitCall("lg:{warm-up}:w", new TokenBucketLimit("w", 1, 1000), 0))))
-                    .subscribe(evaluation -> log.info("Limiter script loaded (sha {}) and warmed up", script.sha()),
-                            e -> log.warn("Could not load the limiter script yet: {}", e.toString()));
+                    .subscribe(evaluation -> log.info("Limiter scripts loaded ({} mixes of algorithms) and warmed up",
+                                    scripts.all().size()),
+                            e -> log.warn("Could not load the limiter scripts yet: {}", e.toString()));
         });
     }
 
     @Bean
-    LimitEngine limitEngine(LimitScript script, RedisConnection connection, MeterRegistry meters) {
-        return new LimitEngine(script, connection::commandsOrNull, connection.splitsSlots(),
+    LimitEngine limitEngine(LimitScripts scripts, RedisConnection connection, MeterRegistry meters) {
+        return new LimitEngine(scripts, connection::commandsOrNull, connection.splitsSlots(),
                 new MeteredEngineListener(meters));
     }
 

@@ -11,8 +11,8 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Evaluates every limit of a request with the assembled {@link LimitScript}. On one Redis: ONE
- * {@code EVALSHA}, all-or-nothing (when any limit rejects, none is charged). On a Redis Cluster the
+ * Evaluates every limit of a request with the script for its mix of algorithms ({@link LimitScripts}).
+ * On one Redis: ONE {@code EVALSHA}, all-or-nothing (when any limit rejects, none is charged). On a Redis Cluster the
  * same when every key is in one slot; otherwise one call per slot, one after the other, with refunds
  * when a later slot rejects ({@link CrossSlotEvaluation}).
  *
@@ -26,30 +26,30 @@ public final class LimitEngine {
     /** Marks the driver's refund mode (see {@code lua/README.md}). */
     static final String REFUND = "refund";
 
-    private final LimitScript script;
+    private final LimitScripts scripts;
     private final Supplier<? extends RedisClusterReactiveCommands<String, String>> commands;
     private final boolean splitsSlots;
     private final EngineListener listener;
 
     /** An engine for one Redis: every call is one script call. */
-    public LimitEngine(LimitScript script, Supplier<? extends RedisClusterReactiveCommands<String, String>> commands) {
-        this(script, commands, false, EngineListener.NONE);
+    public LimitEngine(LimitScripts scripts, Supplier<? extends RedisClusterReactiveCommands<String, String>> commands) {
+        this(scripts, commands, false, EngineListener.NONE);
     }
 
     /**
      * @param splitsSlots true on a Redis Cluster: keys of different slots go in separate calls
      * @param listener    told about script reloads and refunds
      */
-    public LimitEngine(LimitScript script, Supplier<? extends RedisClusterReactiveCommands<String, String>> commands,
+    public LimitEngine(LimitScripts scripts, Supplier<? extends RedisClusterReactiveCommands<String, String>> commands,
             boolean splitsSlots, EngineListener listener) {
-        this.script = script;
+        this.scripts = scripts;
         this.commands = commands;
         this.splitsSlots = splitsSlots;
         this.listener = listener;
     }
 
-    public LimitScript script() {
-        return script;
+    public LimitScripts scripts() {
+        return scripts;
     }
 
     public Mono<Evaluation> evaluate(List<LimitCall> calls) {
@@ -115,7 +115,7 @@ public final class LimitEngine {
         args.addAll(trailingArgs);
         String[] keys = keys(calls);
         String[] argv = args.toArray(String[]::new);
-        return run(redis, keys, argv).map(reply -> parse(reply, calls.size()));
+        return run(redis, scripts.forCalls(calls), keys, argv).map(reply -> parse(reply, calls.size()));
     }
 
     /**
@@ -127,10 +127,11 @@ public final class LimitEngine {
         List<String> args = new ArrayList<>(List.of(REFUND, Long.toString(chargedAtMicros)));
         args.addAll(arguments(calls));
         args.addAll(trailingArgs);
-        return run(redis, keys(calls), args.toArray(String[]::new)).then();
+        return run(redis, scripts.forCalls(calls), keys(calls), args.toArray(String[]::new)).then();
     }
 
-    private Mono<List<Object>> run(RedisClusterReactiveCommands<String, String> redis, String[] keys, String[] argv) {
+    private Mono<List<Object>> run(RedisClusterReactiveCommands<String, String> redis, LimitScript script, String[] keys,
+            String[] argv) {
         // The reactive evalsha/eval emit the whole MULTI reply as one List.
         return redis.<List<Object>>evalsha(script.sha(), ScriptOutputType.MULTI, keys, argv).single()
                 .onErrorResume(RedisNoScriptException.class, e -> {

@@ -9,46 +9,55 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.function.Function;
 
 /**
- * The one Lua script the engine runs, assembled at start-up from the files in {@code lua/}:
- * prelude, clock, every algorithm file, then the driver. One script means one SHA and any mix of
- * algorithms in one call. See {@code lua/README.md} for the calling convention.
+ * One Lua script the engine runs, assembled from the files in {@code lua/}: prelude, clock, the
+ * files of the algorithms it holds, then the driver. Redis runs a script's top level on every call,
+ * so every algorithm a script holds costs each call its definitions whether used or not; {@link
+ * LimitScripts} therefore assembles one script per mix of algorithms that calls actually use. See
+ * {@code lua/README.md} for the calling convention.
  */
 public final class LimitScript {
 
-    /** Algorithm files, one per algorithm; each registers itself in {@code LG_ALGORITHMS}. */
-    static final List<String> ALGORITHM_FILES = List.of("lua/token_bucket.lua", "lua/gcra.lua",
-            "lua/fixed_window.lua", "lua/sliding_window.lua", "lua/concurrency.lua");
     static final String PRELUDE = "lua/prelude.lua";
     static final String CLOCK = "lua/clock.lua";
+    static final String WINDOW_HELPERS = "lua/window.lua";
     static final String DRIVER = "lua/limitguard.lua";
 
+    private final List<String> algorithms;
     private final String source;
     private final String sha;
 
-    private LimitScript(String source) {
+    private LimitScript(List<String> algorithms, String source) {
+        this.algorithms = List.copyOf(algorithms);
         this.source = source;
         this.sha = sha1(source);
     }
 
-    /** The production script: time from Redis {@code TIME}. */
-    public static LimitScript load() {
-        return withClock(CLOCK);
-    }
-
-    /** The same algorithms and driver with another clock file (tests: a clock read from ARGV). */
-    public static LimitScript withClock(String clockResource) {
+    /**
+     * The script holding {@code algorithms} (in {@link Algorithm} order), with time from {@code clockResource};
+     * {@code files} gives a Lua file's text by resource name.
+     */
+    static LimitScript assemble(List<Algorithm> algorithms, String clockResource, Function<String, String> files) {
         List<String> parts = new ArrayList<>();
         parts.add(PRELUDE);
         parts.add(clockResource);
-        parts.addAll(ALGORITHM_FILES);
+        if (algorithms.stream().anyMatch(Algorithm::windowed)) {
+            parts.add(WINDOW_HELPERS);
+        }
+        algorithms.forEach(algorithm -> parts.add(algorithm.file()));
         parts.add(DRIVER);
         StringBuilder script = new StringBuilder();
         for (String part : parts) {
-            script.append("-- ==== ").append(part).append('\n').append(read(part)).append('\n');
+            script.append("-- ==== ").append(part).append('\n').append(files.apply(part)).append('\n');
         }
-        return new LimitScript(script.toString());
+        return new LimitScript(algorithms.stream().map(Algorithm::scriptName).toList(), script.toString());
+    }
+
+    /** The registry names of the algorithms this script evaluates. */
+    public List<String> algorithms() {
+        return algorithms;
     }
 
     public String source() {
@@ -60,7 +69,7 @@ public final class LimitScript {
         return sha;
     }
 
-    private static String read(String resource) {
+    static String read(String resource) {
         try (InputStream in = LimitScript.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("Lua file " + resource + " is not on the class path");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.lettuce.core.cluster.SlotHash;
+import io.limitguard.gateway.limit.Algorithm;
 import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.MeteredEngineListener;
 import io.limitguard.gateway.testing.BlockingCalls;
@@ -222,7 +223,7 @@ class RedisClusterGatewayTest {
 
         double reloads = gateways.stream().mapToDouble(g -> counter(g, MeteredEngineListener.SCRIPT_RELOADS)).sum();
         assertThat(reloads - reloadsBefore).as("NOSCRIPT answered and the script sent again").isPositive();
-        String sha = gateways.get(0).bean(LimitEngine.class).script().sha();
+        String sha = gateways.get(0).bean(LimitEngine.class).scripts().forAlgorithms(Algorithm.TOKEN_BUCKET).sha();
         assertThat(cluster.cli(cluster.masterOfSlot(victimSlot), "script", "exists", sha)).isEqualTo("1");
     }
 

@@ -7,7 +7,8 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.limitguard.gateway.limit.LimitEngine;
-import io.limitguard.gateway.limit.LimitScript;
+import io.limitguard.gateway.limit.Algorithm;
+import io.limitguard.gateway.limit.LimitScripts;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
@@ -22,6 +23,10 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
+import org.awaitility.core.ConditionTimeoutException;
+import io.github.resilience4j.circuitbreaker.event.CircuitBreakerEvent;
+import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -53,6 +58,7 @@ class FailureModesTest {
     private static CircuitBreaker breaker;
     private static HttpClient http;
     private static int keySuffix;
+    private static final Deque<CircuitBreakerEvent> breakerEvents = new ConcurrentLinkedDeque<>();
 
     @BeforeAll
     static void start() {
@@ -74,6 +80,8 @@ class FailureModesTest {
                 .set("limitguard.breaker.wait-in-open", "1s")
                 .properties());
         breaker = gateway.bean(RedisGuard.class).breaker();
+        // the breaker's recent history, shown when the gateway does not recover in time
+        breaker.getEventPublisher().onStateTransition(breakerEvents::addLast).onError(breakerEvents::addLast);
         http = HttpClient.create().responseTimeout(Duration.ofSeconds(20));
     }
 
@@ -182,8 +190,8 @@ class FailureModesTest {
         assertExactLimit();
         try (RedisClient client = RedisClient.create(redis.uri());
                 StatefulRedisConnection<String, String> connection = client.connect()) {
-            String sha = gateway.bean(LimitEngine.class).script().sha();
-            assertThat(sha).isEqualTo(LimitScript.load().sha());
+            String sha = gateway.bean(LimitEngine.class).scripts().forAlgorithms(Algorithm.TOKEN_BUCKET).sha();
+            assertThat(sha).isEqualTo(LimitScripts.load().forAlgorithms(Algorithm.TOKEN_BUCKET).sha());
             assertThat(connection.sync().scriptExists(sha)).as("script reloaded into the empty Redis").containsExactly(true);
         }
         figures.append(String.format("restart (empty): enforcing %d ms after restart, %d requests across it (every 10 ms), all 200%n",
@@ -293,8 +301,14 @@ class FailureModesTest {
 
     /** Waits until Redis decides again (a closed rule answers 200 and carries RateLimit headers). */
     private static void awaitEnforcement() {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                .until(() -> redisDecided("/closed/x") && breaker.getState() == CircuitBreaker.State.CLOSED);
+        try {
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> redisDecided("/closed/x") && breaker.getState() == CircuitBreaker.State.CLOSED);
+        } catch (ConditionTimeoutException e) {
+            List<String> last = breakerEvents.stream().map(Object::toString).toList();
+            throw new AssertionError("Redis did not decide again within 20 s; breaker " + breaker.getState()
+                    + ", its last transitions and errors:\n" + String.join("\n", last.subList(Math.max(0, last.size() - 30), last.size())), e);
+        }
     }
 
     private static boolean redisDecided(String path) {

@@ -37,8 +37,8 @@ class AlgorithmExactnessTest {
         client = RedisClient.create(redis.uri());
         first = client.connect();
         second = client.connect();
-        LimitScript script = LimitScript.load();
-        engines = List.of(new LimitEngine(script, first::reactive), new LimitEngine(script, second::reactive));
+        LimitScripts scripts = LimitScripts.load();
+        engines = List.of(new LimitEngine(scripts, first::reactive), new LimitEngine(scripts, second::reactive));
     }
 
     @AfterAll

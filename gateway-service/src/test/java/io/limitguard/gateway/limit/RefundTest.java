@@ -32,7 +32,7 @@ class RefundTest {
         redis = RedisFixture.start();
         client = RedisClient.create(redis.uri());
         connection = client.connect();
-        engine = new LimitEngine(LimitScript.withClock("lua-test/clock_argv.lua"), connection::reactive);
+        engine = new LimitEngine(LimitScripts.withClock("lua-test/clock_argv.lua"), connection::reactive);
     }
 
     @AfterAll

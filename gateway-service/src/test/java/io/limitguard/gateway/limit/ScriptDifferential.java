@@ -36,7 +36,7 @@ final class ScriptDifferential implements AutoCloseable {
         client = RedisClient.create(redis.uri());
         connection = client.connect();
         RedisReactiveCommands<String, String> commands = connection.reactive();
-        engine = new LimitEngine(LimitScript.withClock("lua-test/clock_argv.lua"), () -> commands);
+        engine = new LimitEngine(LimitScripts.withClock("lua-test/clock_argv.lua"), () -> commands);
     }
 
     /** What a run exercised: the sequences must see both answers and the all-or-nothing case, or they prove little. */
