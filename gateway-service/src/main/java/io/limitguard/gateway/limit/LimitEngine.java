@@ -160,9 +160,9 @@ public final class LimitEngine {
         return keys;
     }
 
+    /** The evaluate reply: {@code 1 + 4·N} elements (see {@code lua/README.md}), then the script's {@code now}. */
     static ScriptReply parse(List<Object> reply, int limits) {
-        boolean withClock = reply.size() == 2 + 4 * limits;
-        if (!withClock && reply.size() != 1 + 4 * limits) {
+        if (reply.size() != 2 + 4 * limits) {
             throw new IllegalStateException("unexpected script reply of " + reply.size() + " elements for "
                     + limits + " limits: " + reply);
         }
@@ -175,8 +175,7 @@ public final class LimitEngine {
                     asLong(reply.get(at + 2)),
                     asLong(reply.get(at + 3))));
         }
-        long now = withClock ? asLong(reply.get(reply.size() - 1)) : -1;
-        return new ScriptReply(new Evaluation(asLong(reply.get(0)) == 1, verdicts), now);
+        return new ScriptReply(new Evaluation(asLong(reply.get(0)) == 1, verdicts), asLong(reply.get(1 + 4 * limits)));
     }
 
     private static long asLong(Object value) {

@@ -25,7 +25,7 @@ class RefundTest {
     private static RedisClient client;
     private static StatefulRedisConnection<String, String> connection;
     private static LimitEngine engine;
-    private final AtomicInteger keys = new AtomicInteger();
+    private static final AtomicInteger keys = new AtomicInteger();
 
     @BeforeAll
     static void start() {
@@ -52,7 +52,7 @@ class RefundTest {
             twins.both(BASE + 1_500_000, 1);
             long chargedAt = twins.chargeRefunded(BASE + 2_000_000, 3);
             twins.refund(chargedAt, chargedAt, 3);
-            assertThat(twins.probe(BASE + 2_500_000, 1)).as(limit.name()).isEqualTo(twins.probeTwin(BASE + 2_500_000, 1));
+            assertSameAnswer(limit.name(), twins.probe(BASE + 2_500_000, 1), twins.probeTwin(BASE + 2_500_000, 1));
         }
     }
 
@@ -79,14 +79,14 @@ class RefundTest {
         long chargedAt = sliding.chargeRefunded(BASE + 9_000_000, 4);
         sliding.both(BASE + 10_500_000, 1);
         sliding.refund(BASE + 10_600_000, chargedAt, 4);
-        assertThat(sliding.probe(BASE + 11_000_000, 1)).isEqualTo(sliding.probeTwin(BASE + 11_000_000, 1));
+        assertSameAnswer("sliding", sliding.probe(BASE + 11_000_000, 1), sliding.probeTwin(BASE + 11_000_000, 1));
 
         // fixed: the charged window is over; nothing to give back, and the current window is untouched
         Twins fixed = new Twins(new FixedWindowLimit("fw", 10, Duration.ofSeconds(10)));
         chargedAt = fixed.chargeRefunded(BASE + 9_000_000, 4);
         fixed.both(BASE + 10_500_000, 3);
         fixed.refund(BASE + 10_600_000, chargedAt, 4);
-        assertThat(fixed.probe(BASE + 11_000_000, 1)).isEqualTo(fixed.probeTwin(BASE + 11_000_000, 1));
+        assertSameAnswer("fixed", fixed.probe(BASE + 11_000_000, 1), fixed.probeTwin(BASE + 11_000_000, 1));
         assertThat(fixed.probe(BASE + 11_000_001, 0).verdicts().get(0).remaining()).isEqualTo(6);
     }
 
@@ -98,6 +98,20 @@ class RefundTest {
         assertThat(connection.sync().zcard(twins.refunded)).isEqualTo(2);
         twins.refund(BASE + 2_000_100, chargedAt, 1);
         assertThat(connection.sync().zcard(twins.refunded)).isEqualTo(1);
+    }
+
+    /**
+     * The same verdict; times may differ by a microsecond, because a refunded token bucket stores the same
+     * number of tokens reached by another sum of doubles.
+     */
+    private static void assertSameAnswer(String what, Evaluation refunded, Evaluation never) {
+        assertThat(refunded.allowed()).as(what).isEqualTo(never.allowed());
+        LimitVerdict mine = refunded.verdicts().get(0);
+        LimitVerdict theirs = never.verdicts().get(0);
+        assertThat(mine.allowed()).as(what).isEqualTo(theirs.allowed());
+        assertThat(mine.remaining()).as(what).isEqualTo(theirs.remaining());
+        assertThat(mine.nextMicros()).as(what).isCloseTo(theirs.nextMicros(), org.assertj.core.data.Offset.offset(1L));
+        assertThat(mine.retryAfterMicros()).as(what).isCloseTo(theirs.retryAfterMicros(), org.assertj.core.data.Offset.offset(1L));
     }
 
     /** Two keys with the same history, except that one was charged and refunded. */
