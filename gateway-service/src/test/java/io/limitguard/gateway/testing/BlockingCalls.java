@@ -34,6 +34,11 @@ public final class BlockingCalls {
                     .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
                     .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
                     .allowBlockingCallsInside("io.github.resilience4j.core.metrics.FixedSizeSlidingWindowMetrics", "record")
+                    // Resilience4j 2.3 moves an open breaker to half-open under a ReentrantLock (the state swap
+                    // and its event to the metrics listeners, no I/O): requests arriving at that moment wait for it.
+                    // Seen when the breaker opens and recovers under load (the Redis Cluster failover test).
+                    .allowBlockingCallsInside("io.github.resilience4j.circuitbreaker.internal.CircuitBreakerStateMachine$OpenState",
+                            "toHalfOpenState")
                     // Lettuce's cluster client caches the connection of each slot in an array guarded by a
                     // ReentrantLock: taken for an assignment (first use of a slot) or while a new topology is
                     // swapped in, never around I/O; a request's event loop may wait on it that long.
