@@ -76,11 +76,11 @@ if ARGV[i] == 'groups' then
     if not checked[2 * l].allowed then group_ok[g] = false end
   end
   allowed = group_ok['0'] ~= false
+  i = i + 1 + n
 end
 
 -- Phase 2. The reply is presized for the common single limit (a table constructor allocates once).
--- Its last element is `now`: a refund of this call's charges needs it (Redis Cluster, README.md).
-local reply = { allowed and 1 or 0, 0, 0, 0, 0, 0 }
+local reply = { allowed and 1 or 0, 0, 0, 0, 0 }
 for l = 1, n do
   local charge = allowed
   if group_of then charge = group_ok[group_of[l]] end
@@ -92,5 +92,7 @@ for l = 1, n do
   reply[at + 2] = next_us
   reply[at + 3] = retry_us
 end
-reply[4 * n + 2] = now
+-- Optional `now` section (Redis Cluster, a request over several slots): the reply ends with `now`,
+-- which a refund of this call's charges needs.
+if ARGV[i] == 'now' then reply[4 * n + 2] = now end
 return reply

@@ -73,7 +73,7 @@ final class CrossSlotEvaluation {
             return Mono.empty();
         }
         List<LimitCall> slotCalls = asked.stream().map(calls::get).toList();
-        return engine.call(redis, slotCalls, trailingArgs).doOnNext(reply -> {
+        return engine.call(redis, slotCalls, true, trailingArgs).doOnNext(reply -> {
             for (int j = 0; j < asked.size(); j++) {
                 verdicts[asked.get(j)] = reply.evaluation().verdicts().get(j);
             }

@@ -25,6 +25,8 @@ public final class LimitEngine {
 
     /** Marks the driver's refund mode (see {@code lua/README.md}). */
     static final String REFUND = "refund";
+    /** Asks the driver to end its reply with its {@code now} (a refund of the call's charges needs it). */
+    static final String NOW = "now";
 
     private final LimitScripts scripts;
     private final Supplier<? extends RedisClusterReactiveCommands<String, String>> commands;
@@ -66,7 +68,7 @@ public final class LimitEngine {
             if (splitsSlots && !inOneSlot(calls)) {
                 return new CrossSlotEvaluation(this, redis, calls, trailingArgs).run();
             }
-            return call(redis, calls, trailingArgs).map(ScriptReply::evaluation);
+            return call(redis, calls, false, trailingArgs).map(ScriptReply::evaluation);
         });
     }
 
@@ -102,8 +104,12 @@ public final class LimitEngine {
         return true;
     }
 
-    /** One script call evaluating {@code calls} (keys of one slot, or any keys on one Redis). */
-    Mono<ScriptReply> call(RedisClusterReactiveCommands<String, String> redis, List<LimitCall> calls,
+    /**
+     * One script call evaluating {@code calls} (keys of one slot, or any keys on one Redis).
+     *
+     * @param withNow ask for the script's time in the reply ({@link ScriptReply#nowMicros()}, else -1)
+     */
+    Mono<ScriptReply> call(RedisClusterReactiveCommands<String, String> redis, List<LimitCall> calls, boolean withNow,
             List<String> trailingArgs) {
         List<String> args = arguments(calls);
         if (calls.stream().anyMatch(call -> call.group() != LimitCall.ENFORCED)) {
@@ -112,10 +118,13 @@ public final class LimitEngine {
                 args.add(Integer.toString(call.group()));
             }
         }
+        if (withNow) {
+            args.add(NOW);
+        }
         args.addAll(trailingArgs);
         String[] keys = keys(calls);
         String[] argv = args.toArray(String[]::new);
-        return run(redis, scripts.forCalls(calls), keys, argv).map(reply -> parse(reply, calls.size()));
+        return run(redis, scripts.forCalls(calls), keys, argv).map(reply -> parse(reply, calls.size(), withNow));
     }
 
     /**
@@ -160,9 +169,9 @@ public final class LimitEngine {
         return keys;
     }
 
-    /** The evaluate reply: {@code 1 + 4·N} elements (see {@code lua/README.md}), then the script's {@code now}. */
-    static ScriptReply parse(List<Object> reply, int limits) {
-        if (reply.size() != 2 + 4 * limits) {
+    /** The evaluate reply: {@code 1 + 4·N} elements (see {@code lua/README.md}), then the script's {@code now} if asked. */
+    static ScriptReply parse(List<Object> reply, int limits, boolean withNow) {
+        if (reply.size() != (withNow ? 2 : 1) + 4 * limits) {
             throw new IllegalStateException("unexpected script reply of " + reply.size() + " elements for "
                     + limits + " limits: " + reply);
         }
@@ -175,7 +184,8 @@ public final class LimitEngine {
                     asLong(reply.get(at + 2)),
                     asLong(reply.get(at + 3))));
         }
-        return new ScriptReply(new Evaluation(asLong(reply.get(0)) == 1, verdicts), asLong(reply.get(1 + 4 * limits)));
+        return new ScriptReply(new Evaluation(asLong(reply.get(0)) == 1, verdicts),
+                withNow ? asLong(reply.get(1 + 4 * limits)) : -1);
     }
 
     private static long asLong(Object value) {

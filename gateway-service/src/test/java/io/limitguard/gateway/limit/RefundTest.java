@@ -154,7 +154,7 @@ class RefundTest {
         }
 
         private LimitEngine.ScriptReply call(String key, long now, long cost, long id) {
-            return engine.call(connection.reactive(), List.of(new LimitCall(key, limit, cost, id)),
+            return engine.call(connection.reactive(), List.of(new LimitCall(key, limit, cost, id)), true,
                     List.of(Long.toString(now))).block(Duration.ofSeconds(5));
         }
     }
