@@ -34,3 +34,10 @@ LG_ALGORITHMS['concurrency'] = {
     return remaining, 0, retry_us
   end,
 }
+
+-- Refund (a later Redis Cluster slot rejected the request): the lease goes, as on release.
+if LG_REFUND then
+  LG_ALGORITHMS['concurrency'].refund = function(key, now, cost, max, lease_ms, lease)
+    redis.call('ZREM', key, string.format('%.0f', lease))
+  end
+end

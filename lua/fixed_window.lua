@@ -36,3 +36,15 @@ LG_ALGORITHMS['fixed-window'] = {
     return remaining, next_us, retry_us
   end,
 }
+
+-- Refund (a later Redis Cluster slot rejected the request): the count goes down by `cost` if the
+-- stored window is still the one the charge fell in; a later window never held the charge.
+if LG_REFUND then
+  LG_ALGORITHMS['fixed-window'].refund = function(key, now, cost, limit, window_ms, _, charged_at)
+    local stored = redis.call('HMGET', key, 'w', 'c')
+    if tonumber(stored[1]) ~= lg_window_start(charged_at, window_ms * 1000) then return end
+    local count = (tonumber(stored[2]) or 0) - cost
+    if count < 0 then count = 0 end
+    redis.call('HSET', key, 'c', string.format('%.0f', count))
+  end
+end

@@ -48,3 +48,28 @@ LG_ALGORITHMS['gcra'] = {
     return remaining, next_us, retry_us
   end,
 }
+
+-- Refund (a later Redis Cluster slot rejected the request): the TAT moves back by the charged
+-- increment cost · I, less the time since the charge, never below now. The subtracted time is the
+-- idle credit a concurrent request may have forfeited because it saw the charge: never more than the
+-- charge left behind, so a refund can cause a false rejection, never a false admission.
+if LG_REFUND then
+  LG_ALGORITHMS['gcra'].refund = function(key, now, cost, rate, burst, _, charged_at)
+    local tat = tonumber(redis.call('GET', key))
+    if tat == nil then return end -- absent reads as idle: nothing to give back
+    local interval = floor(1000000 / rate + 0.5)
+    if interval < 1 then interval = 1 end
+    local since = now - charged_at
+    if since < 0 then since = 0 end
+    local back = cost * interval - since
+    if back <= 0 then return end
+    tat = tat - back
+    if tat <= now then
+      redis.call('DEL', key) -- idle again: absent reads as idle
+      return
+    end
+    local ms = ceil((tat - now) / 1000)
+    if ms < 1 then ms = 1 end
+    redis.call('SET', key, string.format('%.0f', tat), 'PX', ms)
+  end
+end

@@ -4,6 +4,30 @@
 -- blocks): group 0 holds the enforced limits, every other group (a shadow rule) is all-or-nothing
 -- on its own.
 local now = lg_now_us()
+
+-- Refund mode (README.md, "Refund mode"; Redis Cluster only): ARGV = refund, charged_at, N, then the
+-- blocks of the call that charged. Each limit gives back what that call charged.
+if LG_REFUND then
+  local charged_at = tonumber(ARGV[2])
+  local count = tonumber(ARGV[3])
+  if charged_at == nil or count == nil or count ~= #KEYS then
+    return redis.error_reply('LG_BAD_ARG refund: charge time ' .. tostring(ARGV[2]) .. ', limit count '
+      .. tostring(ARGV[3]) .. ' for ' .. #KEYS .. ' keys')
+  end
+  local at = 4
+  for l = 1, count do
+    local algo = LG_ALGORITHMS[ARGV[at]]
+    if algo == nil then
+      return redis.error_reply('LG_BAD_ARG limit ' .. l .. ': unknown algorithm ' .. tostring(ARGV[at]))
+    end
+    local third = nil
+    if algo.nparams > 2 then third = tonumber(ARGV[at + 4]) end
+    algo.refund(KEYS[l], now, tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]), tonumber(ARGV[at + 3]), third, charged_at)
+    at = at + 2 + algo.nparams
+  end
+  return { count }
+end
+
 local n = tonumber(ARGV[1])
 if n == nil or n ~= #KEYS then
   return redis.error_reply('LG_BAD_ARG limit count ' .. tostring(ARGV[1]) .. ' does not match ' .. #KEYS .. ' keys')
@@ -52,6 +76,7 @@ if ARGV[i] == 'groups' then
     if not checked[2 * l].allowed then group_ok[g] = false end
   end
   allowed = group_ok['0'] ~= false
+  i = i + 1 + n
 end
 
 -- Phase 2. The reply is presized for the common single limit (a table constructor allocates once).
@@ -67,4 +92,7 @@ for l = 1, n do
   reply[at + 2] = next_us
   reply[at + 3] = retry_us
 end
+-- Optional `now` section (Redis Cluster, a request over several slots): the reply ends with `now`,
+-- which a refund of this call's charges needs.
+if ARGV[i] == 'now' then reply[4 * n + 2] = now end
 return reply

@@ -10,3 +10,7 @@ local floor, ceil = math.floor, math.ceil
 local function lg_whole(x, lo, hi)
   return x ~= nil and x >= lo and x <= hi and x == floor(x)
 end
+
+-- Refund mode (README.md, "Refund mode"): ARGV[1] is 'refund'. The algorithms define their refund
+-- functions only then, so an evaluation pays this one comparison and no closures for them.
+local LG_REFUND = ARGV[1] == 'refund'

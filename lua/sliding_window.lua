@@ -69,3 +69,26 @@ LG_ALGORITHMS['sliding-window'] = {
     return remaining, next_us, retry_us
   end,
 }
+
+-- Refund (a later Redis Cluster slot rejected the request): the charged window's count goes down by
+-- `cost`: `c` if the stored window is still the one the charge fell in, `p` if a request of the next
+-- window already moved that count there; an older window no longer counts.
+if LG_REFUND then
+  LG_ALGORITHMS['sliding-window'].refund = function(key, now, cost, limit, window_ms, _, charged_at)
+    local window_us = window_ms * 1000
+    local charged = lg_window_start(charged_at, window_us)
+    local stored = redis.call('HMGET', key, 'w', 'c', 'p')
+    local stored_start = tonumber(stored[1])
+    local field, count
+    if stored_start == charged then
+      field, count = 'c', tonumber(stored[2]) or 0
+    elseif stored_start == charged + window_us then
+      field, count = 'p', tonumber(stored[3]) or 0
+    else
+      return
+    end
+    count = count - cost
+    if count < 0 then count = 0 end
+    redis.call('HSET', key, field, string.format('%.0f', count))
+  end
+end

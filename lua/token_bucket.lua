@@ -43,3 +43,29 @@ LG_ALGORITHMS['token-bucket'] = {
     return remaining, next_us, retry_us
   end,
 }
+
+-- Refund (a later Redis Cluster slot rejected the request): `cost` tokens back, less what refilled
+-- since the charge. Had the bucket reached capacity meanwhile, the charge cost only that much less
+-- refill, and giving back all of `cost` would hand out tokens the cap discarded: never more than the
+-- charge left behind, so a refund can cause a false rejection, never a false admission.
+if LG_REFUND then
+  LG_ALGORITHMS['token-bucket'].refund = function(key, now, cost, capacity, rate, _, charged_at)
+    local stored = redis.call('GET', key)
+    if not stored then return end -- absent reads as full: nothing to give back
+    local tokens, ts = struct.unpack('<dd', stored)
+    local elapsed = now - ts
+    if elapsed < 0 then elapsed = 0 end
+    local since = now - charged_at
+    if since < 0 then since = 0 end
+    local back = cost - since * rate / 1000000
+    if back <= 0 then return end
+    tokens = tokens + elapsed * rate / 1000000 + back
+    if tokens >= capacity then
+      redis.call('DEL', key) -- full again: absent reads as full
+      return
+    end
+    local full_ms = ceil((capacity - tokens) * 1000 / rate)
+    if full_ms < 1 then full_ms = 1 end
+    redis.call('SET', key, struct.pack('<dd', tokens, now), 'PX', full_ms)
+  end
+end

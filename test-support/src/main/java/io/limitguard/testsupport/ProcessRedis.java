@@ -107,6 +107,11 @@ final class ProcessRedis implements RedisFixture {
         return process.pid();
     }
 
+    boolean alive() {
+        Process p = process;
+        return p != null && p.isAlive();
+    }
+
     @Override
     public void kill() {
         Fixtures.destroy(process);

@@ -23,6 +23,11 @@ public class AdminConfiguration {
 
     @Bean(destroyMethod = "close")
     RuleStore ruleStore(LimitGuardProperties properties, AdminProperties admin, LiveRules rules) {
+        if (properties.redis().cluster().enabled()) {
+            // The rule store's hash and pub/sub channel use a standalone client; not ported to the cluster client yet.
+            throw new IllegalArgumentException("limitguard.admin.token: the admin API (live rules) needs a standalone "
+                    + "Redis (limitguard.redis.uri); it is not supported with limitguard.redis.cluster.nodes yet");
+        }
         return new RuleStore(properties.redis(), admin, rules::apply);
     }
 

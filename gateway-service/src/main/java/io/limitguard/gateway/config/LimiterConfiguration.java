@@ -12,6 +12,7 @@ import io.limitguard.gateway.failure.RedisGuard;
 import io.limitguard.gateway.keys.KeyBounds;
 import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.LimitScripts;
+import io.limitguard.gateway.limit.MeteredEngineListener;
 import io.limitguard.gateway.limit.RedisConnection;
 import io.limitguard.gateway.rules.RuleSet;
 import io.limitguard.gateway.web.ConcurrencyReleases;
@@ -50,10 +51,11 @@ public class LimiterConfiguration {
     @Bean(destroyMethod = "close")
     RedisConnection redisConnection(LimitGuardProperties properties, LimitScripts scripts) {
         // On the first connect: load every script (a few kB each; a mix's first request must not pay a
-        // NOSCRIPT round trip against its time limit), then run the token-bucket script once on a
-        // throw-away key so the first real request does not pay for cold code paths (class loading,
-        // first reply parsing) either. After a Redis restart, NOSCRIPT reloads a script on demand.
-        return new RedisConnection(properties.redis(), commands -> {
+        // NOSCRIPT round trip against its time limit; on a cluster Lettuce loads them on every node,
+        // replicas included), then run the token-bucket script once on a throw-away key so the first real
+        // request does not pay for cold code paths (class loading, first reply parsing) either. After a
+        // Redis restart or a failover, NOSCRIPT reloads a script on demand.
+        return RedisConnection.open(properties.redis(), commands -> {
             LimitEngine warmUp = new LimitEngine(scripts, () -> commands);
             Flux.fromIterable(scripts.all()).concatMap(script -> commands.scriptLoad(script.source()))
                     .then(warmUp.evaluate(List.of(new LimitCall("lg:{warm-up}:w", new TokenBucketLimit("w", 1, 1000), 0))))
@@ -64,8 +66,9 @@ public class LimiterConfiguration {
     }
 
     @Bean
-    LimitEngine limitEngine(LimitScripts scripts, RedisConnection connection) {
-        return new LimitEngine(scripts, connection::commandsOrNull);
+    LimitEngine limitEngine(LimitScripts scripts, RedisConnection connection, MeterRegistry meters) {
+        return new LimitEngine(scripts, connection::commandsOrNull, connection.splitsSlots(),
+                new MeteredEngineListener(meters));
     }
 
     @Bean

@@ -8,12 +8,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param timeout        time limit of one limiter call; slower counts as a failure (issue 3)
  * @param commandTimeout Lettuce's own command timeout, a backstop behind {@code timeout}
  * @param connectTimeout how long one connection attempt may take
+ * @param cluster        seed nodes of a Redis Cluster; when set, {@code uri} is not used
  */
 public record RedisProperties(
         @DefaultValue("redis://127.0.0.1:6379") String uri,
         @DefaultValue("50ms") Duration timeout,
         @DefaultValue("1s") Duration commandTimeout,
-        @DefaultValue("1s") Duration connectTimeout) {
+        @DefaultValue("1s") Duration connectTimeout,
+        RedisClusterProperties cluster) {
 
     public RedisProperties {
         if (uri == null || uri.isBlank()) {
@@ -22,11 +24,12 @@ public record RedisProperties(
         requirePositive("limitguard.redis.timeout", timeout);
         requirePositive("limitguard.redis.command-timeout", commandTimeout);
         requirePositive("limitguard.redis.connect-timeout", connectTimeout);
+        cluster = cluster != null ? cluster : RedisClusterProperties.none();
     }
 
     static RedisProperties defaults() {
         return new RedisProperties("redis://127.0.0.1:6379", Duration.ofMillis(50), Duration.ofSeconds(1),
-                Duration.ofSeconds(1));
+                Duration.ofSeconds(1), RedisClusterProperties.none());
     }
 
     static void requirePositive(String field, Duration value) {

@@ -10,6 +10,17 @@ package io.limitguard.gateway.limit;
  */
 public record LimitVerdict(boolean allowed, long remaining, long nextMicros, long retryAfterMicros) {
 
+    /**
+     * A limit that was not asked: on a Redis Cluster, an enforced limit in a later slot than the one that
+     * rejected the request. Compared by identity ({@link #asked()}).
+     */
+    public static final LimitVerdict NOT_ASKED = new LimitVerdict(true, -1, 0, 0);
+
+    /** False for {@link #NOT_ASKED}. */
+    public boolean asked() {
+        return this != NOT_ASKED;
+    }
+
     /** {@link #nextMicros} rounded up to whole seconds, as {@code t} in the {@code RateLimit} header. */
     public long nextSeconds() {
         return ceilSeconds(nextMicros);

@@ -190,6 +190,11 @@ public final class RequestLimiter {
             int n = k.rule().limits().size();
             List<LimitVerdict> verdicts = evaluation.verdicts().subList(at, at + n);
             at += n;
+            if (n > 0 && !verdicts.get(0).asked()) {
+                // a cluster did not ask this rule's slot after an earlier slot rejected: not reported, like
+                // the rules the over-limit cache does not ask (a rule's limits share one slot: all or none asked)
+                continue;
+            }
             boolean ruleAllowed = verdicts.stream().allMatch(LimitVerdict::allowed);
             Outcome over = k.rule().shadow() ? Outcome.SHADOW_BLOCKED : Outcome.BLOCKED;
             decisions.add(new RuleDecision(k.rule(), k.key(), ruleAllowed ? Outcome.ALLOWED : over, verdicts, k.cost()));

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.Outcome;
+import io.limitguard.gateway.testing.BlockingCalls;
 import io.limitguard.gateway.limit.TokenBucketState;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.RecordingSink;
@@ -22,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -33,7 +33,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import reactor.blockhound.BlockHound;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
@@ -50,8 +49,6 @@ import tools.jackson.databind.json.JsonMapper;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayLimitingTest {
 
-    /** Blocking calls seen on non-blocking threads: first stack per distinct call site (cheap under load). */
-    private static final Map<String, String> blockingCalls = new ConcurrentHashMap<>();
     private static RedisFixture redis;
     private static Upstream upstream;
     private static GatewayInstance gatewayA;
@@ -63,21 +60,7 @@ class GatewayLimitingTest {
 
     @BeforeAll
     static void start() {
-        // Threads already waiting when BlockHound installs (Reactor's shared parallel workers, started by an
-        // earlier test class in this JVM) are misread as blocking: start the shared schedulers afresh.
-        Schedulers.shutdownNow();
-        // loadIntegrations(): Reactor's and Netty's, which mark their event-loop threads as non-blocking.
-        BlockHound.builder()
-                .loadIntegrations()
-                // Lettuce (its write path) and Resilience4j (the breaker's sliding window) guard a few
-                // instructions with a lock, no I/O; concurrent event loops may park on it for nanoseconds.
-                // Everything else counts.
-                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "incrementWriters")
-                .allowBlockingCallsInside("io.lettuce.core.protocol.SharedLock", "decrementWriters")
-                .allowBlockingCallsInside("io.github.resilience4j.core.metrics.FixedSizeSlidingWindowMetrics", "record")
-                .blockingMethodCallback(method -> blockingCalls.computeIfAbsent(method + " from " + caller(),
-                        site -> Thread.currentThread().getName() + "\n" + stack()))
-                .install();
+        BlockingCalls.watch();
         redis = RedisFixture.start();
         upstream = new Upstream();
         Rules rules = new Rules()
@@ -280,7 +263,7 @@ class GatewayLimitingTest {
     @Test
     @Order(100)
     void noBlockingCallOnANettyThreadDuringAnyOfTheseRequests() {
-        assertThat(blockingCalls).as("blocking calls on non-blocking threads").isEmpty();
+        assertThat(BlockingCalls.seen()).as("blocking calls on non-blocking threads").isEmpty();
         // BlockHound is live: the same check catches a deliberate sleep on a non-blocking thread.
         Mono.fromRunnable(() -> {
             try {
@@ -289,7 +272,7 @@ class GatewayLimitingTest {
                 Thread.currentThread().interrupt();
             }
         }).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(5));
-        assertThat(blockingCalls.keySet()).anyMatch(call -> call.contains("sleep"));
+        assertThat(BlockingCalls.seen().keySet()).anyMatch(call -> call.contains("sleep"));
     }
 
     private static long decisions(GatewayInstance gateway, String rule, String outcome) {
@@ -330,26 +313,6 @@ class GatewayLimitingTest {
             assertThat(status.find()).as("an HTTP response, got: %s", response).isTrue();
             return Integer.parseInt(status.group(1));
         }
-    }
-
-    private static String caller() {
-        for (StackTraceElement frame : Thread.currentThread().getStackTrace()) {
-            String name = frame.getClassName();
-            if (!name.startsWith("java.") && !name.startsWith("jdk.") && !name.startsWith("reactor.blockhound")
-                    && !name.startsWith("io.limitguard.gateway.web.GatewayLimitingTest")) {
-                return frame.toString();
-            }
-        }
-        return "?";
-    }
-
-    private static String stack() {
-        StringBuilder text = new StringBuilder();
-        StackTraceElement[] frames = Thread.currentThread().getStackTrace();
-        for (int i = 2; i < Math.min(frames.length, 30); i++) {
-            text.append("    at ").append(frames[i]).append('\n');
-        }
-        return text.toString();
     }
 
     record Response(int status, io.netty.handler.codec.http.HttpHeaders headers, String body) {

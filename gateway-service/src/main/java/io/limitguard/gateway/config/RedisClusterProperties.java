@@ -1,0 +1,62 @@
+package io.limitguard.gateway.config;
+
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+import java.util.List;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * {@code limitguard.redis.cluster.*}: a Redis Cluster instead of the one Redis of {@code limitguard.redis.uri}.
+ *
+ * @param nodes                   seed URIs ({@code redis://host:port} or {@code rediss://}), any nodes of the
+ *                                cluster; the rest of the topology is discovered from them. Empty = standalone.
+ * @param refreshPeriod           periodic topology refresh (the safety net behind the adaptive refresh)
+ * @param adaptiveRefreshInterval at most one event-triggered refresh (MOVED, ASK, persistent reconnects) per
+ *                                interval; short, so a promoted replica is found quickly after a failover
+ */
+public record RedisClusterProperties(
+        List<String> nodes,
+        @DefaultValue("10s") Duration refreshPeriod,
+        @DefaultValue("1s") Duration adaptiveRefreshInterval) {
+
+    public RedisClusterProperties {
+        nodes = nodes != null ? List.copyOf(nodes) : List.of();
+        for (int i = 0; i < nodes.size(); i++) {
+            requireNodeUri("limitguard.redis.cluster.nodes[" + i + "]", nodes.get(i));
+        }
+        RedisProperties.requirePositive("limitguard.redis.cluster.refresh-period", refreshPeriod);
+        RedisProperties.requirePositive("limitguard.redis.cluster.adaptive-refresh-interval", adaptiveRefreshInterval);
+    }
+
+    static RedisClusterProperties none() {
+        return new RedisClusterProperties(List.of(), Duration.ofSeconds(10), Duration.ofSeconds(1));
+    }
+
+    /** True when seed nodes are configured: the gateway then talks to a Redis Cluster. */
+    public boolean enabled() {
+        return !nodes.isEmpty();
+    }
+
+    private static void requireNodeUri(String field, String value) {
+        String problem;
+        if (value == null || !(value.startsWith("redis://") || value.startsWith("rediss://"))) {
+            problem = "must start with redis:// or rediss://";
+        } else {
+            try {
+                RedisURI uri = RedisURI.create(value);
+                if (uri.getHost() == null || uri.getHost().isBlank()) {
+                    problem = "has no host";
+                } else if (uri.getDatabase() != 0) {
+                    problem = "names database " + uri.getDatabase() + "; a cluster has only database 0";
+                } else {
+                    problem = null;
+                }
+            } catch (RuntimeException e) {
+                problem = "is not a Redis URI (" + e.getMessage() + ")";
+            }
+        }
+        if (problem != null) {
+            throw new IllegalArgumentException(field + ": '" + value + "' " + problem);
+        }
+    }
+}
