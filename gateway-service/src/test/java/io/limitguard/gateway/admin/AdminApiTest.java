@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import io.limitguard.gateway.testing.Closing;
 
 /**
  * The rules admin API on two gateway instances sharing one Redis: authentication, validation like
@@ -61,15 +62,7 @@ class AdminApiTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {http, gatewayA, gatewayB, upstream, redis}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // keep closing the others
-            }
-        }
+        Closing.all(http, gatewayA, gatewayB, upstream, redis);
     }
 
     @Test

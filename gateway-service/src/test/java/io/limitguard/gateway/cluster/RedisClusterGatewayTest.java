@@ -14,6 +14,7 @@ import io.limitguard.gateway.testing.HttpProbe.Response;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.RedisClusterFixture;
+import io.limitguard.gateway.testing.Closing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -88,15 +89,7 @@ class RedisClusterGatewayTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : closeables()) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // keep closing the others
-            }
-        }
+        Closing.all(closeables().toArray(AutoCloseable[]::new));
     }
 
     private static List<AutoCloseable> closeables() {

@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import io.limitguard.gateway.testing.Closing;
 
 /**
  * Real HTTP requests through the whole gateway (real Redis, real upstream): one event per rule
@@ -72,15 +73,7 @@ class GatewayDecisionEventsTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {gateway, gatewayWithoutKafka, upstream, redis, kafka}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // keep closing the others
-            }
-        }
+        Closing.all(gateway, gatewayWithoutKafka, upstream, redis, kafka);
     }
 
     @Test

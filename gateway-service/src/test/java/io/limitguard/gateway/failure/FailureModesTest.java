@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import io.limitguard.gateway.testing.Closing;
 
 /**
  * The failure modes against a real {@code redis-server} that the test kills (SIGKILL), freezes
@@ -90,15 +91,7 @@ class FailureModesTest {
         Files.createDirectories(Path.of("target"));
         Files.writeString(Path.of("target/failure-scenarios.txt"), figures.toString());
         log.info("Failure scenario figures:\n{}", figures);
-        for (AutoCloseable closeable : new AutoCloseable[] {gateway, upstream, redis}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // keep closing
-            }
-        }
+        Closing.all(gateway, upstream, redis);
     }
 
     @Test

@@ -40,6 +40,7 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import io.limitguard.gateway.testing.Closing;
 
 /**
  * Two gateway instances against one real Redis and a real upstream: exact limits under
@@ -99,15 +100,7 @@ class GatewayLimitingTest {
             redisConnection.close();
             redisClient.shutdown();
         }
-        for (AutoCloseable closeable : new AutoCloseable[] {gatewayA, gatewayB, upstream, redis}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // keep closing the others
-            }
-        }
+        Closing.all(gatewayA, gatewayB, upstream, redis);
     }
 
     @Test

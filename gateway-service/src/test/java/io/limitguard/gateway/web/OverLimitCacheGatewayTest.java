@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import io.limitguard.gateway.testing.Closing;
 
 /**
  * The local over-limit cache under a flood on one key: Redis is asked a small, bounded number of
@@ -59,15 +60,7 @@ class OverLimitCacheGatewayTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {http, gateway, upstream}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // keep closing the others
-            }
-        }
+        Closing.all(http, gateway, upstream);
         if (redisConnection != null) {
             redisConnection.close();
             redisClient.shutdown();

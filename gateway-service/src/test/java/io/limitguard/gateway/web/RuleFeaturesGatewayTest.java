@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import io.limitguard.gateway.testing.Closing;
 
 /**
  * The algorithms beyond the token bucket through the whole gateway (two instances, one real Redis,
@@ -100,15 +101,7 @@ class RuleFeaturesGatewayTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable closeable : new AutoCloseable[] {http, gatewayA, gatewayB, upstream}) {
-            try {
-                if (closeable != null) {
-                    closeable.close();
-                }
-            } catch (Exception e) {
-                // keep closing the others
-            }
-        }
+        Closing.all(http, gatewayA, gatewayB, upstream);
         if (redisConnection != null) {
             redisConnection.close();
             redisClient.shutdown();
