@@ -136,11 +136,11 @@ public class LimiterConfiguration {
 
     @Bean
     RateLimitFilter rateLimitFilter(RuleSet rules, RequestLimiter limiter, DecisionRecorder recorder,
-            LimitGuardProperties properties, LimitEngine engine, MeterRegistry meters) {
+            LimitGuardProperties properties, LimitEngine engine, LocalLimiter local, MeterRegistry meters) {
         long retryAfter = Math.max(1, (properties.breaker().waitInOpen().toMillis() + 999) / 1000);
         return new RateLimitFilter(rules, limiter, recorder, new RateLimitHeaders(properties.headers()),
                 new ProblemResponses(retryAfter),
-                new ConcurrencyReleases(engine, properties.redis().commandTimeout(), meters));
+                new ConcurrencyReleases(engine, local, properties.redis().commandTimeout(), meters));
     }
 
     @Bean

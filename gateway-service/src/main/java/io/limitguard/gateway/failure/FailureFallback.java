@@ -26,7 +26,11 @@ public final class FailureFallback {
         this.local = local;
     }
 
-    public RequestDecision decide(List<KeyedRule> keyed, long startNanos, Throwable cause) {
+    /**
+     * @param requestId names the concurrency slots a {@code local} rule takes (released by the gateway
+     *                  when the response ends, see {@code ConcurrencyReleases})
+     */
+    public RequestDecision decide(List<KeyedRule> keyed, long startNanos, long requestId, Throwable cause) {
         if (log.isDebugEnabled()) {
             log.debug("Redis could not decide ({}); using the rules' failure modes", cause.toString());
         }
@@ -44,11 +48,20 @@ public final class FailureFallback {
                                 closed ? Outcome.FAILED_CLOSED : Outcome.LOCAL_BLOCKED, List.of()));
                         continue;
                     }
-                    List<LimitVerdict> verdicts = local.decide(k.rule(), k.key());
+                    List<LimitVerdict> verdicts = local.decide(k.rule(), k.key(), requestId);
                     boolean allowed = verdicts.stream().allMatch(LimitVerdict::allowed);
                     localBlocked |= !allowed;
                     decisions.add(new RuleDecision(k.rule(), k.key(),
                             allowed ? Outcome.LOCAL_ALLOWED : Outcome.LOCAL_BLOCKED, verdicts));
+                }
+            }
+        }
+        if (localBlocked) {
+            // The request is rejected: the local rules that admitted it before give their slots back (their
+            // token-bucket charges stay, as when Redis is up and rules of one request are charged separately).
+            for (RuleDecision decision : decisions) {
+                if (decision.outcome() == Outcome.LOCAL_ALLOWED) {
+                    local.release(decision.rule(), decision.key(), requestId);
                 }
             }
         }

@@ -34,43 +34,26 @@ public final class LocalLimiter {
     }
 
     /**
-     * Evaluates every limit of {@code rule} for {@code key}, all-or-nothing within the rule.
+     * Evaluates every limit of {@code rule} for {@code key}, all-or-nothing within the rule. A
+     * concurrency limit takes a slot named {@code requestId}, held until {@link #release}.
      *
      * @return one verdict per limit; all allowed means the request was charged
      */
-    public List<LimitVerdict> decide(Rule rule, String key) {
-        LocalBuckets local = buckets.get(rule.id() + '\u0000' + key, k -> new LocalBuckets(rule, expectedInstances));
-        return local.decide(clockMicros.getAsLong(), rule.cost());
+    public List<LimitVerdict> decide(Rule rule, String key, long requestId) {
+        LocalBuckets local = buckets.get(bucketKey(rule, key), k -> new LocalBuckets(rule, expectedInstances));
+        return local.decide(clockMicros.getAsLong(), rule.cost(), requestId);
     }
 
-    /**
-     * The local share of a limit: the same algorithm's reference model with its quota and rate divided
-     * by the instances (at least one unit). A concurrency slot comes back only when a response ends,
-     * which the local fallback does not follow, so in-flight limits are not enforced locally (the
-     * rule's other limits are).
-     */
-    static LimitModel<?> share(LimitSpec limit, int instances) {
-        return limit.heldUntilResponseEnds() ? new NotEnforced(limit.quota()) : limit.model(instances);
+    /** Gives back the concurrency slots {@code requestId} holds under {@code rule} and {@code key} (idempotent). */
+    public void release(Rule rule, String key, long requestId) {
+        LocalBuckets local = buckets.getIfPresent(bucketKey(rule, key));
+        if (local != null) {
+            local.release(requestId);
+        }
     }
 
-    /** Always admits; reports the whole quota left. */
-    private record NotEnforced(long quota) implements LimitModel<NotEnforced.Pass> {
-        record Pass(boolean allowed) implements LimitModel.Check {
-        }
-
-        @Override
-        public Pass check(long nowMicros, long cost, long requestId) {
-            return new Pass(true);
-        }
-
-        @Override
-        public void commit(Pass check) {
-        }
-
-        @Override
-        public LimitVerdict report(Pass check, boolean committed) {
-            return new LimitVerdict(true, quota, 0, 0);
-        }
+    private static String bucketKey(Rule rule, String key) {
+        return rule.id() + '\u0000' + key;
     }
 
     public long size() {
@@ -84,12 +67,20 @@ public final class LocalLimiter {
 
         LocalBuckets(Rule rule, int instances) {
             for (LimitSpec limit : rule.limits()) {
-                models.add(share(limit, instances));
+                // the limit's own model sized to this instance's share (a concurrency slot is held until
+                // the gateway releases it when the response ends, as with Redis; its lease is the backstop)
+                models.add(limit.model(instances));
             }
         }
 
-        synchronized List<LimitVerdict> decide(long now, long cost) {
-            return LimitModel.evaluate(models, now, cost, 0).verdicts();
+        synchronized List<LimitVerdict> decide(long now, long cost, long requestId) {
+            return LimitModel.evaluate(models, now, cost, requestId).verdicts();
+        }
+
+        synchronized void release(long requestId) {
+            for (LimitModel<?> model : models) {
+                model.release(requestId);
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.limitguard.gateway.web;
 
 import io.limitguard.events.Outcome;
+import io.limitguard.gateway.failure.LocalLimiter;
 import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.LimitSpec;
 import io.limitguard.gateway.rules.Rule;
@@ -19,6 +20,8 @@ import reactor.core.publisher.Mono;
  * cancelled. The release ({@code ZREM}, idempotent) is sent after the fact and nobody waits for it,
  * so it adds nothing to the request's latency; if it fails (Redis down), the lease expiry frees
  * the slot instead. Failed releases are counted ({@code limitguard.concurrency.release.failures}).
+ * Slots that the {@code local} failure mode gave (Redis was down) are given back to the
+ * {@link LocalLimiter} the same way.
  */
 public final class ConcurrencyReleases {
 
@@ -27,11 +30,13 @@ public final class ConcurrencyReleases {
     private static final long MAX_ID = 1L << 53;
 
     private final LimitEngine engine;
+    private final LocalLimiter local;
     private final Duration timeout;
     private final Counter failures;
 
-    public ConcurrencyReleases(LimitEngine engine, Duration timeout, MeterRegistry meters) {
+    public ConcurrencyReleases(LimitEngine engine, LocalLimiter local, Duration timeout, MeterRegistry meters) {
         this.engine = engine;
+        this.local = local;
         this.timeout = timeout;
         this.failures = Counter.builder("limitguard.concurrency.release.failures")
                 .description("Concurrency slots whose release could not be sent; their lease expiry frees them")
@@ -53,10 +58,28 @@ public final class ConcurrencyReleases {
     /** {@code forwarded}, releasing the request's slots once it ends, whichever way. */
     public Mono<Void> holdWhile(Mono<Void> forwarded, RequestDecision decision, long requestId) {
         List<String> keys = heldKeys(decision);
-        if (keys.isEmpty()) {
+        List<RuleDecision> local = heldLocally(decision);
+        if (keys.isEmpty() && local.isEmpty()) {
             return forwarded;
         }
-        return forwarded.doFinally(signal -> release(keys, requestId));
+        return forwarded.doFinally(signal -> {
+            if (!keys.isEmpty()) {
+                release(keys, requestId);
+            }
+            local.forEach(rule -> this.local.release(rule.rule(), rule.key(), requestId));
+        });
+    }
+
+    /** Rules the local failure mode admitted that hold a concurrency slot in the {@link LocalLimiter}. */
+    static List<RuleDecision> heldLocally(RequestDecision decision) {
+        List<RuleDecision> held = new ArrayList<>(0);
+        for (RuleDecision rule : decision.rules()) {
+            if (rule.outcome() == Outcome.LOCAL_ALLOWED
+                    && rule.rule().limits().stream().anyMatch(LimitSpec::heldUntilResponseEnds)) {
+                held.add(rule);
+            }
+        }
+        return held;
     }
 
     /** Redis keys of the slots Redis gave this request (rules it admitted; a rejected call charged nothing). */

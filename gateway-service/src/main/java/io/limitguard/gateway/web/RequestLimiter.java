@@ -137,7 +137,7 @@ public final class RequestLimiter {
         }
         return guard.protect(engine.evaluate(calls))
                 .map(evaluation -> learn(fromRedis(keyed, evaluation, start), start))
-                .onErrorResume(error -> Mono.fromSupplier(() -> withoutRedis(keyed, start, error)));
+                .onErrorResume(error -> Mono.fromSupplier(() -> withoutRedis(keyed, start, requestId, error)));
     }
 
     /** 429 without Redis when the over-limit cache knows an enforced rule is still over its limit. */
@@ -168,12 +168,12 @@ public final class RequestLimiter {
     }
 
     /** The enforced rules' failure modes decide; shadow rules never block, so they fail open. */
-    private RequestDecision withoutRedis(List<KeyedRule> keyed, long start, Throwable error) {
+    private RequestDecision withoutRedis(List<KeyedRule> keyed, long start, long requestId, Throwable error) {
         List<KeyedRule> enforced = keyed.stream().filter(k -> !k.rule().shadow()).toList();
         if (enforced.size() == keyed.size()) {
-            return fallback.decide(keyed, start, error);
+            return fallback.decide(keyed, start, requestId, error);
         }
-        RequestDecision decision = fallback.decide(enforced, start, error);
+        RequestDecision decision = fallback.decide(enforced, start, requestId, error);
         List<RuleDecision> rules = new ArrayList<>(decision.rules());
         for (KeyedRule k : keyed) {
             if (k.rule().shadow()) {
