@@ -1,38 +1,182 @@
 package io.limitguard.gateway.limit;
 
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions.RefreshTrigger;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.reactive.RedisClusterReactiveCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
+import io.limitguard.gateway.config.RedisClusterProperties;
 import io.limitguard.gateway.config.RedisProperties;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
- * "A Redis that runs our script": the one shared Lettuce connection of the limiter, to one Redis
- * ({@link StandaloneRedisConnection}) or to a Redis Cluster ({@link ClusterRedisConnection}).
+ * "A Redis that runs our script": the one shared Lettuce connection of the limiter (Lettuce pipelines
+ * concurrent commands on it; no pool), to one Redis or to a Redis Cluster.
  *
- * <p>Both hand out {@link RedisClusterReactiveCommands}, the common supertype of Lettuce's standalone
- * and cluster reactive commands: {@code EVALSHA}/{@code EVAL} and {@code ZREM} route by key on a
- * cluster (following MOVED and ASK) and go to the one server otherwise.
+ * <p>On a cluster, Lettuce's {@link RedisClusterClient} routes each command by its first key's slot to
+ * the master holding it (one connection per node), follows MOVED and ASK, and refreshes its view of the
+ * topology periodically and whenever a redirect or a node that keeps failing to reconnect suggests it
+ * changed (a failover: the promoted replica is found within about {@code adaptive-refresh-interval}).
+ * Both hand out {@link RedisClusterReactiveCommands}, the common supertype of Lettuce's standalone and
+ * cluster reactive commands.
+ *
+ * <p>Connects in the background and keeps trying until Redis answers, so the gateway starts and serves
+ * (in its failure modes) while Redis is unreachable. Once connected, Lettuce reconnects on its own;
+ * while disconnected, commands are rejected at once instead of queued, so no request waits on a
+ * reconnect.
  */
-public interface RedisConnection extends AutoCloseable {
+public final class RedisConnection implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RedisConnection.class);
+
+    private final ClientResources resources;
+    private final AbstractRedisClient client;
+    private final boolean splitsSlots;
+    private final Disposable connecting;
+    private volatile StatefulConnection<String, String> connection;
+    private volatile RedisClusterReactiveCommands<String, String> commands;
 
     /** The connection {@code properties} ask for; connects in the background. */
-    static RedisConnection open(RedisProperties properties,
+    public static RedisConnection open(RedisProperties properties,
             Consumer<RedisClusterReactiveCommands<String, String>> onConnect) {
+        // Reconnect quickly (50 ms doubling to at most 1 s) instead of Lettuce's default of up to 30 s:
+        // recovery time after a Redis restart (or a failover) is bounded by this delay.
+        ClientResources resources = DefaultClientResources.builder()
+                .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                .build();
         return properties.cluster().enabled()
-                ? new ClusterRedisConnection(properties, onConnect)
-                : new StandaloneRedisConnection(properties, onConnect);
+                ? cluster(properties, resources, onConnect)
+                : standalone(properties, resources, onConnect);
+    }
+
+    private static RedisConnection standalone(RedisProperties properties, ClientResources resources,
+            Consumer<RedisClusterReactiveCommands<String, String>> onConnect) {
+        RedisURI uri = uri(properties.uri(), properties);
+        RedisClient client = RedisClient.create(resources);
+        ClientOptions.Builder options = ClientOptions.builder();
+        applyCommonOptions(options, properties);
+        client.setOptions(options.build());
+        return new RedisConnection(resources, client, false, "Redis at " + properties.uri(),
+                Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(StringCodec.UTF8, uri))),
+                c -> c.reactive(), onConnect);
+    }
+
+    private static RedisConnection cluster(RedisProperties properties, ClientResources resources,
+            Consumer<RedisClusterReactiveCommands<String, String>> onConnect) {
+        RedisClusterProperties cluster = properties.cluster();
+        List<RedisURI> seeds = cluster.nodes().stream().map(node -> uri(node, properties)).toList();
+        RedisClusterClient client = RedisClusterClient.create(resources, seeds);
+        ClusterClientOptions.Builder options = ClusterClientOptions.builder()
+                .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+                        .enablePeriodicRefresh(cluster.refreshPeriod())
+                        .enableAdaptiveRefreshTrigger(RefreshTrigger.MOVED_REDIRECT, RefreshTrigger.ASK_REDIRECT,
+                                RefreshTrigger.PERSISTENT_RECONNECTS, RefreshTrigger.UNCOVERED_SLOT,
+                                RefreshTrigger.UNKNOWN_NODE)
+                        .adaptiveRefreshTriggersTimeout(cluster.adaptiveRefreshInterval())
+                        .build());
+        applyCommonOptions(options, properties);
+        client.setOptions(options.build());
+        return new RedisConnection(resources, client, true, "Redis Cluster at " + cluster.nodes(),
+                // Lettuce connects only once it knows the topology, and its first load of it blocks: off the
+                // caller's thread, on a thread made for blocking.
+                Mono.fromCallable(client::getPartitions).subscribeOn(Schedulers.boundedElastic())
+                        .then(Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(StringCodec.UTF8)))),
+                c -> c.reactive(), onConnect);
+    }
+
+    /**
+     * Subscribes to {@code attempt} until it succeeds (100 ms doubling to 1 s between attempts), then keeps
+     * the connection and hands its commands to {@code onConnect}.
+     */
+    private <C extends StatefulConnection<String, String>> RedisConnection(ClientResources resources,
+            AbstractRedisClient client, boolean splitsSlots, String target, Mono<C> attempt,
+            Function<C, ? extends RedisClusterReactiveCommands<String, String>> reactive,
+            Consumer<RedisClusterReactiveCommands<String, String>> onConnect) {
+        this.resources = resources;
+        this.client = client;
+        this.splitsSlots = splitsSlots;
+        AtomicInteger failedAttempts = new AtomicInteger();
+        this.connecting = attempt
+                .doOnError(e -> {
+                    if (failedAttempts.getAndIncrement() == 0) {
+                        log.warn("{} not reachable yet ({}{}); the limiter uses its failure modes until it is",
+                                target, e.toString(), e.getCause() == null ? "" : ", caused by " + e.getCause());
+                    }
+                })
+                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1)))
+                .subscribe(c -> {
+                    log.info("Connected to {} after {} failed attempts", target, failedAttempts.get());
+                    commands = reactive.apply(c);
+                    connection = c;
+                    onConnect.accept(commands);
+                });
+    }
+
+    private static RedisURI uri(String text, RedisProperties properties) {
+        RedisURI uri = RedisURI.create(text);
+        uri.setTimeout(properties.commandTimeout());
+        return uri;
+    }
+
+    /** The options both clients get; {@code builder} is a {@code ClientOptions} or {@code ClusterClientOptions} builder. */
+    private static void applyCommonOptions(ClientOptions.Builder builder, RedisProperties properties) {
+        builder.autoReconnect(true);
+        // Emit replies on Lettuce's computation threads, not its I/O threads: what follows a reply
+        // (the rest of the request: headers, events, proxying) must not stall other replies.
+        builder.publishOnScheduler(true);
+        // No queueing while disconnected: a request fails at once (and its failure mode applies).
+        builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
+        builder.timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()));
+        builder.socketOptions(SocketOptions.builder().connectTimeout(properties.connectTimeout()).keepAlive(true).build());
     }
 
     /** The reactive commands, or null while the first connection has not been made. */
-    RedisClusterReactiveCommands<String, String> commandsOrNull();
+    public RedisClusterReactiveCommands<String, String> commandsOrNull() {
+        return commands;
+    }
 
-    boolean isOpen();
+    public boolean isOpen() {
+        StatefulConnection<String, String> c = connection;
+        return c != null && c.isOpen();
+    }
 
     /**
      * True for a Redis Cluster: keys in different hash slots may live on different servers, so one
      * script call may only carry keys of one slot.
      */
-    boolean splitsSlots();
+    public boolean splitsSlots() {
+        return splitsSlots;
+    }
 
     @Override
-    void close();
+    public void close() {
+        connecting.dispose();
+        StatefulConnection<String, String> c = connection;
+        if (c != null) {
+            c.closeAsync();
+        }
+        client.shutdownAsync(0, 2, TimeUnit.SECONDS).thenRun(() -> resources.shutdown(0, 2, TimeUnit.SECONDS));
+    }
 }
