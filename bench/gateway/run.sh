@@ -20,11 +20,19 @@ SCG_JAR=$(ls "$ROOT"/bench/scg-peer/target/scg-peer-*.jar | grep -v original | h
 JVM_OPTS=${JVM_OPTS:-"-Xms512m -Xmx512m"}
 
 redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$WORK/redis.log" 2>&1 & PIDS+=($!)
+REDIS_PID=$!
 mkdir -p "$WORK"/{body,proxy,fastcgi,uwsgi,scgi}
 sed "s#__WORK__#$WORK#g" "$HERE/nginx.conf" > "$WORK/nginx.conf"
 nginx -c "$WORK/nginx.conf" -p "$WORK" & PIDS+=($!)
 java $JVM_OPTS -jar "$GW_JAR" --spring.config.additional-location="file:$HERE/gateway-bench.yml" >"$WORK/gateway.log" 2>&1 & PIDS+=($!)
+GW_PID=$!
 java $JVM_OPTS -jar "$SCG_JAR" >"$WORK/scg.log" 2>&1 & PIDS+=($!)
+SCG_PID=$!
+declare -A SERVER=([open]=$GW_PID [limited]=$GW_PID [scg]=$SCG_PID [scg-open]=$SCG_PID)
+# CPU time (user + system, in clock ticks) a process has used so far: CPU per request is far less noisy
+# than req/s on a shared 2-core machine, and it says which process pays for what.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
 
 wait_for() { for _ in $(seq 1 120); do curl -fs -o /dev/null "$1" && return 0; sleep 1; done; echo "no answer from $1" >&2; exit 1; }
 wait_for http://127.0.0.1:8090/
@@ -37,28 +45,34 @@ curl -s -D - -o /dev/null -H 'X-API-Key: probe' http://127.0.0.1:8080/limited/x 
 declare -A URL=([open]=http://127.0.0.1:8080/open/x [limited]=http://127.0.0.1:8080/limited/x [scg]=http://127.0.0.1:8085/scg/x
   [scg-open]=http://127.0.0.1:8085/scg-open/x)
 
-run_wrk() { # target seconds -> "rps p50ms p99ms"
+run_wrk() { # target seconds -> "rps p50ms p99ms server_cpu_us_per_req redis_cpu_us_per_req"
+  local s0 r0 s1 r1
+  s0=$(ticks "${SERVER[$1]}"); r0=$(ticks "$REDIS_PID")
   wrk -t"$THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/keys.lua" "${URL[$1]}" > "$WORK/wrk.out"
-  local rps p50 p99
+  s1=$(ticks "${SERVER[$1]}"); r1=$(ticks "$REDIS_PID")
+  local rps p50 p99 n
+  n=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
   p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.out")
   p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.out")
   grep -q "Non-2xx" "$WORK/wrk.out" && { echo "$1: non-2xx responses:" >&2; cat "$WORK/wrk.out" >&2; }
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99")"
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $(awk -v t=$((s1 - s0)) -v n="$n" -v hz="$HZ" 'BEGIN{printf "%.1f", t * 1e6 / hz / n}') $(awk -v t=$((r1 - r0)) -v n="$n" -v hz="$HZ" 'BEGIN{printf "%.1f", t * 1e6 / hz / n}')"
 }
 to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v+0} else {sub(/s$/,"",v); print v*1000} }'; }
 
 echo "warm-up: ${WARMUP}s per target" >&2
 for t in open limited scg scg-open; do run_wrk "$t" "$WARMUP" > /dev/null; done
 
-declare -A SUM_RPS SUM_P50 SUM_P99 REDIS_US
+declare -A SUM_RPS SUM_P50 SUM_P99 REDIS_US SUM_SCPU SUM_RCPU
 orders=("open limited scg scg-open" "scg-open scg limited open" "limited open scg-open scg" "scg open scg-open limited")
 for r in $(seq 1 "$ROUNDS"); do
   for t in ${orders[$(( (r-1) % 4 ))]}; do
     redis-cli -p 6390 CONFIG RESETSTAT > /dev/null
-    read -r rps p50 p99 < <(run_wrk "$t" "$DURATION")
+    read -r rps p50 p99 scpu rcpu < <(run_wrk "$t" "$DURATION")
     us=$(redis-cli -p 6390 INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_evalsha:.*usec_per_call=\([0-9.]*\).*/\1/p')
-    echo "round $r $t rps=$rps p50=${p50}ms p99=${p99}ms evalsha_usec_per_call=${us:-0}"
+    echo "round $r $t rps=$rps p50=${p50}ms p99=${p99}ms evalsha_usec_per_call=${us:-0} server_cpu_us/req=$scpu redis_cpu_us/req=$rcpu"
+    SUM_SCPU[$t]=$(awk -v a="${SUM_SCPU[$t]:-0}" -v b="$scpu" 'BEGIN{print a+b}')
+    SUM_RCPU[$t]=$(awk -v a="${SUM_RCPU[$t]:-0}" -v b="$rcpu" 'BEGIN{print a+b}')
     SUM_RPS[$t]=$(awk -v a="${SUM_RPS[$t]:-0}" -v b="$rps" 'BEGIN{print a+b}')
     SUM_P50[$t]=$(awk -v a="${SUM_P50[$t]:-0}" -v b="$p50" 'BEGIN{print a+b}')
     SUM_P99[$t]=$(awk -v a="${SUM_P99[$t]:-0}" -v b="$p99" 'BEGIN{print a+b}')
@@ -66,11 +80,12 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 echo
-echo "| target | req/s (mean of $ROUNDS) | p50 ms | p99 ms | Redis µs/EVALSHA |"
-echo "|---|---|---|---|---|"
+echo "| target | req/s (mean of $ROUNDS) | p50 ms | p99 ms | Redis µs/EVALSHA | server CPU µs/req | Redis CPU µs/req |"
+echo "|---|---|---|---|---|---|---|"
 for t in open limited scg scg-open; do
   awk -v t="$t" -v n="$ROUNDS" -v r="${SUM_RPS[$t]}" -v a="${SUM_P50[$t]}" -v b="${SUM_P99[$t]}" -v u="${REDIS_US[$t]}" \
-    'BEGIN{printf "| %s | %.0f | %.2f | %.2f | %s |\n", t, r/n, a/n, b/n, u}'
+    -v sc="${SUM_SCPU[$t]}" -v rc="${SUM_RCPU[$t]}" \
+    'BEGIN{printf "| %s | %.0f | %.2f | %.2f | %s | %.1f | %.1f |\n", t, r/n, a/n, b/n, u, sc/n, rc/n}'
 done
 awk -v o="${SUM_RPS[open]}" -v l="${SUM_RPS[limited]}" -v s="${SUM_RPS[scg]}" -v so="${SUM_RPS[scg-open]}" \
   'BEGIN{printf "\nratio limited/open = %.2f, limited/scg = %.2f, scg/scg-open = %.2f, open/scg-open = %.2f\n", l/o, l/s, s/so, o/so}'

@@ -143,9 +143,9 @@ public final class RedisConnection implements AutoCloseable {
     /** The options both clients get; {@code builder} is a {@code ClientOptions} or {@code ClusterClientOptions} builder. */
     private static void applyCommonOptions(ClientOptions.Builder builder, RedisProperties properties) {
         builder.autoReconnect(true);
-        // Emit replies on Lettuce's computation threads, not its I/O threads: what follows a reply
-        // (the rest of the request: headers, events, proxying) must not stall other replies.
-        builder.publishOnScheduler(true);
+        // Replies are emitted on Lettuce's I/O thread (its default, no thread of Lettuce's own in between):
+        // every caller hands them on to a thread of its own at once (the limiter to the request's event
+        // loop, see RedisGuard), so what follows a reply never stalls the replies behind it.
         // No queueing while disconnected: a request fails at once (and its failure mode applies).
         builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
         builder.timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()));

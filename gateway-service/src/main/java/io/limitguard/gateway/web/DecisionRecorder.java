@@ -28,7 +28,7 @@ public final class DecisionRecorder {
     private final DecisionSink sink;
     private final MeterRegistry registry;
     private final String instanceId;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, Counter[]>> counters = new ConcurrentHashMap<>();
 
     public DecisionRecorder(DecisionSink sink, MeterRegistry registry, String instanceId) {
         this.sink = sink;
@@ -45,10 +45,15 @@ public final class DecisionRecorder {
             }
             return;
         }
+        for (RuleDecision rule : decision.rules()) {
+            counter(routeId, rule.rule().id(), rule.outcome()).increment();
+        }
+        if (sink == DecisionSink.NONE) {
+            return; // no events wanted (Kafka off): none built
+        }
         String requestId = randomUuid();
         long now = System.currentTimeMillis();
         for (RuleDecision rule : decision.rules()) {
-            counter(routeId, rule.rule().id(), tag(rule.outcome())).increment();
             LimitSpec limit = rule.decisiveLimit();
             LimitVerdict verdict = rule.decisiveVerdict();
             if (limit == null) {
@@ -67,10 +72,22 @@ public final class DecisionRecorder {
         }
     }
 
+    private Counter counter(String route, String rule, Outcome outcome) {
+        // Looked up by route, then rule, then outcome: no key string built per request.
+        Counter[] byOutcome = counters.computeIfAbsent(route, r -> new ConcurrentHashMap<>())
+                .computeIfAbsent(rule, r -> new Counter[Outcome.values().length]);
+        Counter counter = byOutcome[outcome.ordinal()];
+        if (counter == null) {
+            // registering the same counter twice (two threads at once) returns the one registered
+            counter = counter(route, rule, tag(outcome));
+            byOutcome[outcome.ordinal()] = counter;
+        }
+        return counter;
+    }
+
     private Counter counter(String route, String rule, String outcome) {
-        return counters.computeIfAbsent(route + '\u0000' + rule + '\u0000' + outcome,
-                k -> Counter.builder(METRIC).description("Rate-limit decisions by route, rule and outcome")
-                        .tag("route", route).tag("rule", rule).tag("outcome", outcome).register(registry));
+        return Counter.builder(METRIC).description("Rate-limit decisions by route, rule and outcome")
+                .tag("route", route).tag("rule", rule).tag("outcome", outcome).register(registry);
     }
 
     /** A version-4 UUID from ThreadLocalRandom: UUID.randomUUID() may block on SecureRandom on an event loop. */
