@@ -11,30 +11,20 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/bench/gateway"
 WARMUP=${WARMUP:-30}; DURATION=${DURATION:-20}; ROUNDS=${ROUNDS:-4}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
 WORK=$(mktemp -d /tmp/lg-bench.XXXXXX)
-PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
-trap cleanup EXIT
+source "$HERE/common.sh"
 
 GW_JAR=$(ls "$ROOT"/gateway-service/target/gateway-service-*.jar | grep -v original | head -1)
 SCG_JAR=$(ls "$ROOT"/bench/scg-peer/target/scg-peer-*.jar | grep -v original | head -1)
 JVM_OPTS=${JVM_OPTS:-"-Xms512m -Xmx512m"}
 
-redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$WORK/redis.log" 2>&1 & PIDS+=($!)
-REDIS_PID=$!
-mkdir -p "$WORK"/{body,proxy,fastcgi,uwsgi,scgi}
-sed "s#__WORK__#$WORK#g" "$HERE/nginx.conf" > "$WORK/nginx.conf"
-nginx -c "$WORK/nginx.conf" -p "$WORK" & PIDS+=($!)
+start_redis
+start_nginx
 java $JVM_OPTS -jar "$GW_JAR" --spring.config.additional-location="file:$HERE/gateway-bench.yml" >"$WORK/gateway.log" 2>&1 & PIDS+=($!)
 GW_PID=$!
 java $JVM_OPTS -jar "$SCG_JAR" >"$WORK/scg.log" 2>&1 & PIDS+=($!)
 SCG_PID=$!
 declare -A SERVER=([open]=$GW_PID [limited]=$GW_PID [scg]=$SCG_PID [scg-open]=$SCG_PID)
-# CPU time (user + system, in clock ticks) a process has used so far: CPU per request is far less noisy
-# than req/s on a shared 2-core machine, and it says which process pays for what.
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-HZ=$(getconf CLK_TCK)
 
-wait_for() { for _ in $(seq 1 120); do curl -fs -o /dev/null "$1" && return 0; sleep 1; done; echo "no answer from $1" >&2; exit 1; }
 wait_for http://127.0.0.1:8090/
 wait_for http://127.0.0.1:8080/open/x
 wait_for http://127.0.0.1:8080/limited/x
@@ -56,9 +46,8 @@ run_wrk() { # target seconds -> "rps p50ms p99ms server_cpu_us_per_req redis_cpu
   p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.out")
   p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.out")
   grep -q "Non-2xx" "$WORK/wrk.out" && { echo "$1: non-2xx responses:" >&2; cat "$WORK/wrk.out" >&2; }
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $(awk -v t=$((s1 - s0)) -v n="$n" -v hz="$HZ" 'BEGIN{printf "%.1f", t * 1e6 / hz / n}') $(awk -v t=$((r1 - r0)) -v n="$n" -v hz="$HZ" 'BEGIN{printf "%.1f", t * 1e6 / hz / n}')"
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $(cpu_per_request $((s1 - s0)) "$n") $(cpu_per_request $((r1 - r0)) "$n")"
 }
-to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v+0} else {sub(/s$/,"",v); print v*1000} }'; }
 
 echo "warm-up: ${WARMUP}s per target" >&2
 for t in open limited scg scg-open; do run_wrk "$t" "$WARMUP" > /dev/null; done

@@ -1,0 +1,29 @@
+# Shared by run.sh and compare-builds.sh (source it after setting ROOT, HERE and WORK): process clean-up,
+# the Redis and nginx they measure against, and the per-process CPU accounting.
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+
+# Redis on port 6390, no persistence; sets REDIS_PID.
+start_redis() {
+  redis-server --port 6390 --bind 127.0.0.1 --save '' --appendonly no --daemonize no >"$WORK/redis.log" 2>&1 & PIDS+=($!)
+  REDIS_PID=$!
+}
+
+# The upstream: nginx on port 8090 answering every request with a small 200 (nginx.conf).
+start_nginx() {
+  mkdir -p "$WORK"/{body,proxy,fastcgi,uwsgi,scgi}
+  sed "s#__WORK__#$WORK#g" "$HERE/nginx.conf" > "$WORK/nginx.conf"
+  nginx -c "$WORK/nginx.conf" -p "$WORK" & PIDS+=($!)
+}
+
+wait_for() { for _ in $(seq 1 120); do curl -fs -o /dev/null "$@" && return 0; sleep 1; done; echo "no answer from $*" >&2; exit 1; }
+
+# CPU time (user + system, in clock ticks) a process has used so far: CPU per request is far less noisy
+# than req/s on a shared 2-core machine, and it says which process pays for what.
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+HZ=$(getconf CLK_TCK)
+# µs of CPU per request: ticks-used requests
+cpu_per_request() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN{printf "%.1f", t * 1e6 / hz / n}'; }
+
+to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v+0} else {sub(/s$/,"",v); print v*1000} }'; }
