@@ -263,6 +263,7 @@ class KafkaDecisionPublisherTest {
 
             long publishedDuring;
             long sendFailed;
+            PublisherAccounting.Snapshot back;
             try (KafkaDecisionPublisher publisher = publisher(10_000)) {
                 before.forEach(publisher::accept);
                 await().atMost(Duration.ofSeconds(60)).until(() -> publisher.accounting().published() == 300);
@@ -280,7 +281,7 @@ class KafkaDecisionPublisherTest {
                 // Every event ends published or dropped: the ones of the outage are retried by the
                 // producer until delivery.timeout.ms, so most arrive late rather than never.
                 await().atMost(Duration.ofSeconds(90)).until(() -> publisher.accounting().inFlight() == 0);
-                PublisherAccounting.Snapshot back = publisher.accounting();
+                back = publisher.accounting();
                 assertThat(back.decisions()).isEqualTo(3_600);
                 assertThat(back.published() + back.dropped()).isEqualTo(3_600);
                 publishedDuring = back.published() - 600;
@@ -292,7 +293,11 @@ class KafkaDecisionPublisherTest {
             assertThat((long) duringRecords.size()).isBetween(publishedDuring, publishedDuring + sendFailed);
             assertThat(eventIds(duringRecords)).hasSize(duringRecords.size()); // once each (idempotent producer)
             assertThat(eventIds(DecisionTopicReader.readRun(kafka.bootstrapServers(), runBefore))).isEqualTo(eventIds(before));
-            assertThat(eventIds(DecisionTopicReader.readRun(kafka.bootstrapServers(), runAfter))).isEqualTo(eventIds(after));
+            // (A first run once missed 2 of these 300: the accounting in the message tells whether such
+            // events were counted dropped, the expectation then too strict, or counted published and lost.)
+            assertThat(eventIds(DecisionTopicReader.readRun(kafka.bootstrapServers(), runAfter)))
+                    .as("events sent after the restart; publisher accounting at the end: %s", back)
+                    .isEqualTo(eventIds(after));
         }
 
         private static Set<String> eventIds(List<?> eventsOrRecords) {
