@@ -143,9 +143,10 @@ public final class RedisConnection implements AutoCloseable {
     /** The options both clients get; {@code builder} is a {@code ClientOptions} or {@code ClusterClientOptions} builder. */
     private static void applyCommonOptions(ClientOptions.Builder builder, RedisProperties properties) {
         builder.autoReconnect(true);
-        // Replies are emitted on Lettuce's I/O thread (its default, no thread of Lettuce's own in between):
-        // every caller hands them on to a thread of its own at once (the limiter to the request's event
-        // loop, see RedisGuard), so what follows a reply never stalls the replies behind it.
+        // Replies are emitted on Lettuce's I/O thread (its default, no thread of Lettuce's own in between),
+        // so what runs there after a reply is kept short: the limiter hands each reply to its request's event
+        // loop (RedisGuard), the other callers (releases, script loads, cross-slot calls) only count, log or
+        // send the next command. The replies behind it are not held up.
         // No queueing while disconnected: a request fails at once (and its failure mode applies).
         builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
         builder.timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()));
