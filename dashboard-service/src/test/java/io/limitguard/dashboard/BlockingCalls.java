@@ -1,7 +1,7 @@
 package io.limitguard.dashboard;
 
+import io.limitguard.testsupport.BlockingCallLog;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import reactor.blockhound.BlockHound;
 
 /**
@@ -11,7 +11,7 @@ import reactor.blockhound.BlockHound;
  */
 public final class BlockingCalls {
 
-    private static final Map<String, String> CALLS = new ConcurrentHashMap<>();
+    private static final BlockingCallLog CALLS = new BlockingCallLog(BlockingCalls.class);
     private static volatile boolean installed;
 
     private BlockingCalls() {
@@ -29,8 +29,7 @@ public final class BlockingCalls {
                 .allowBlockingCallsInside("org.springframework.web.reactive.resource.PathResourceResolver", "getResource")
                 .blockingMethodCallback(method -> {
                     if (isAppThread(Thread.currentThread().getName()) && !inClassInitializer()) {
-                        CALLS.computeIfAbsent(method + " from " + caller(),
-                                site -> Thread.currentThread().getName() + "\n" + stack());
+                        CALLS.record(method);
                     }
                 })
                 .install();
@@ -63,30 +62,10 @@ public final class BlockingCalls {
 
     /** Blocking calls seen so far: call site -> thread and stack. */
     public static Map<String, String> seen() {
-        return Map.copyOf(CALLS);
+        return CALLS.seen();
     }
 
     static void forget(String callSitePart) {
-        CALLS.keySet().removeIf(site -> site.contains(callSitePart));
-    }
-
-    private static String caller() {
-        for (StackTraceElement frame : Thread.currentThread().getStackTrace()) {
-            String name = frame.getClassName();
-            if (!name.startsWith("java.") && !name.startsWith("jdk.") && !name.startsWith("reactor.blockhound")
-                    && !name.startsWith(BlockingCalls.class.getName())) {
-                return frame.toString();
-            }
-        }
-        return "?";
-    }
-
-    private static String stack() {
-        StringBuilder text = new StringBuilder();
-        StackTraceElement[] frames = Thread.currentThread().getStackTrace();
-        for (int i = 2; i < Math.min(frames.length, 40); i++) {
-            text.append("  at ").append(frames[i]).append('\n');
-        }
-        return text.toString();
+        CALLS.forget(callSitePart);
     }
 }

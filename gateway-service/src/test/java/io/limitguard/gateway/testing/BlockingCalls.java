@@ -1,7 +1,7 @@
 package io.limitguard.gateway.testing;
 
+import io.limitguard.testsupport.BlockingCallLog;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import reactor.blockhound.BlockHound;
 import reactor.core.scheduler.Schedulers;
 
@@ -12,8 +12,7 @@ import reactor.core.scheduler.Schedulers;
  */
 public final class BlockingCalls {
 
-    /** Blocking calls seen: first stack per distinct call site (cheap under load). */
-    private static final Map<String, String> seen = new ConcurrentHashMap<>();
+    private static final BlockingCallLog CALLS = new BlockingCallLog(BlockingCalls.class);
     private static boolean installed;
 
     private BlockingCalls() {
@@ -48,36 +47,15 @@ public final class BlockingCalls {
                     // Netty's adaptive buffer allocator: a magazine being retired takes its StampedLock for a few
                     // instructions (seen on a Lettuce event loop with the six connections of a Redis Cluster).
                     .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
-                    .blockingMethodCallback(method -> seen.computeIfAbsent(method + " from " + caller(),
-                            site -> Thread.currentThread().getName() + "\n" + stack()))
+                    .blockingMethodCallback(CALLS::record)
                     .install();
             installed = true;
         }
-        seen.clear();
+        CALLS.clear();
     }
 
     /** Call site -> thread and stack of the first blocking call seen there since {@link #watch()}. */
     public static Map<String, String> seen() {
-        return Map.copyOf(seen);
-    }
-
-    private static String caller() {
-        for (StackTraceElement frame : Thread.currentThread().getStackTrace()) {
-            String name = frame.getClassName();
-            if (!name.startsWith("java.") && !name.startsWith("jdk.") && !name.startsWith("reactor.blockhound")
-                    && !name.startsWith(BlockingCalls.class.getName())) {
-                return frame.toString();
-            }
-        }
-        return "?";
-    }
-
-    private static String stack() {
-        StringBuilder text = new StringBuilder();
-        StackTraceElement[] frames = Thread.currentThread().getStackTrace();
-        for (int i = 2; i < Math.min(frames.length, 30); i++) {
-            text.append("    at ").append(frames[i]).append('\n');
-        }
-        return text.toString();
+        return CALLS.seen();
     }
 }
