@@ -7,8 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.BiFunction;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,19 +18,8 @@ import org.junit.jupiter.api.Test;
 class AlgorithmDifferentialTest {
 
     private static final long SEED = Long.getLong("differential.seed", 20261129L);
-    private static ScriptDifferential differential;
-
-    @BeforeAll
-    static void start() {
-        differential = new ScriptDifferential();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (differential != null) {
-            differential.close();
-        }
-    }
+    @AutoClose
+    private static final ScriptDifferential differential = new ScriptDifferential();
 
     @Test
     void gcra() {

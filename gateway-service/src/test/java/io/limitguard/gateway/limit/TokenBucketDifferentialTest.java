@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,19 +16,8 @@ import org.junit.jupiter.api.Test;
 class TokenBucketDifferentialTest {
 
     private static final long SEED = Long.getLong("differential.seed", 20261129L);
-    private static ScriptDifferential differential;
-
-    @BeforeAll
-    static void start() {
-        differential = new ScriptDifferential();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (differential != null) {
-            differential.close();
-        }
-    }
+    @AutoClose
+    private static final ScriptDifferential differential = new ScriptDifferential();
 
     @Test
     void scriptAndModelAgreeOnRandomSequences() {
