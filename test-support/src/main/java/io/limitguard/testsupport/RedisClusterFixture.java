@@ -46,6 +46,9 @@ public final class RedisClusterFixture implements AutoCloseable {
         try {
             for (int i = 0; i < 6; i++) {
                 ProcessRedis node = ProcessRedis.start("--cluster-enabled", "yes",
+                        // the bus port is the client port + 10000 unless set: a free port of its own, so it
+                        // cannot collide with a port another process of the run holds (seen once in CI)
+                        "--cluster-port", Integer.toString(Fixtures.freePort()),
                         "--cluster-node-timeout", Integer.toString(NODE_TIMEOUT_MS),
                         // a replica always stands in for a dead master, however long since it last heard from it
                         "--cluster-replica-validity-factor", "0");

@@ -44,6 +44,10 @@ public final class BlockingCalls {
                     .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider", "getWriteConnection")
                     .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider",
                             "lambda$getWriteConnection$0")
+                    // The same cache's lock, taken on a Lettuce I/O thread when a new node connection's
+                    // handshake completes (seen once in CI during the failover test).
+                    .allowBlockingCallsInside("io.lettuce.core.cluster.PooledClusterConnectionProvider$NodeConnectionPostProcessor",
+                            "lambda$apply$4")
                     // Netty's adaptive buffer allocator: a magazine being retired takes its StampedLock for a few
                     // instructions (seen on a Lettuce event loop with the six connections of a Redis Cluster).
                     .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
