@@ -147,6 +147,7 @@ public final class RedisConnection implements AutoCloseable {
         // so what runs there after a reply is kept short: the limiter hands each reply to its request's event
         // loop (RedisGuard), the other callers (releases, script loads, cross-slot calls) only count, log or
         // send the next command. The replies behind it are not held up.
+        builder.publishOnScheduler(false);
         // No queueing while disconnected: a request fails at once (and its failure mode applies).
         builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
         builder.timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()));

@@ -26,10 +26,8 @@ final class RequestEventLoop {
     static Scheduler of(ServerWebExchange exchange) {
         Object request = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
         if (request instanceof Connection connection) {
-            EventLoop loop = connection.channel().eventLoop();
-            Scheduler scheduler = SCHEDULERS.get(loop);
-            return scheduler != null ? scheduler
-                    : SCHEDULERS.computeIfAbsent(loop, l -> Schedulers.fromExecutorService(l, "limitguard-" + l));
+            return SCHEDULERS.computeIfAbsent(connection.channel().eventLoop(),
+                    loop -> Schedulers.fromExecutorService(loop, "limitguard-" + loop));
         }
         return Schedulers.parallel();
     }

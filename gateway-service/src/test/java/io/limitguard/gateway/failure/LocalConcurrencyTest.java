@@ -34,23 +34,28 @@ class LocalConcurrencyTest {
                 Mode.ENFORCE, null, 1);
     }
 
+    /** Per limit of {@code rule}: did it admit request {@code id} under {@code key}? */
+    private static List<Boolean> allowed(LocalLimiter local, Rule rule, String key, long id) {
+        return local.decide(rule, key, id).stream().map(LimitVerdict::allowed).toList();
+    }
+
     @Test
     void slotsAreSharedByInstancesHeldUntilReleasedAndComeBack() {
         LocalLimiter local = new LocalLimiter(2, 1000, Duration.ofMinutes(5), clock::get);
         Rule rule = rule("inflight", new ConcurrencyLimit("inflight", 4, Duration.ofSeconds(30)));
 
         // 4 in flight across 2 instances: this instance holds at most 2
-        assertThat(local.decide(rule, "k", 1)).extracting(LimitVerdict::allowed).containsExactly(true);
-        assertThat(local.decide(rule, "k", 2)).extracting(LimitVerdict::allowed).containsExactly(true);
+        assertThat(allowed(local, rule, "k", 1)).containsExactly(true);
+        assertThat(allowed(local, rule, "k", 2)).containsExactly(true);
         List<LimitVerdict> third = local.decide(rule, "k", 3);
         assertThat(third).extracting(LimitVerdict::allowed).containsExactly(false);
         assertThat(third.get(0).remaining()).isZero();
 
         local.release(rule, "k", 1);
         local.release(rule, "k", 1); // idempotent
-        assertThat(local.decide(rule, "k", 4)).extracting(LimitVerdict::allowed).containsExactly(true);
-        assertThat(local.decide(rule, "k", 5)).extracting(LimitVerdict::allowed).containsExactly(false);
-        assertThat(local.decide(rule, "other-key", 6)).extracting(LimitVerdict::allowed).containsExactly(true);
+        assertThat(allowed(local, rule, "k", 4)).containsExactly(true);
+        assertThat(allowed(local, rule, "k", 5)).containsExactly(false);
+        assertThat(allowed(local, rule, "other-key", 6)).containsExactly(true);
     }
 
     @Test
@@ -58,10 +63,10 @@ class LocalConcurrencyTest {
         LocalLimiter local = new LocalLimiter(1, 1000, Duration.ofMinutes(5), clock::get);
         Rule rule = rule("inflight", new ConcurrencyLimit("inflight", 1, Duration.ofSeconds(30)));
 
-        assertThat(local.decide(rule, "k", 1)).extracting(LimitVerdict::allowed).containsExactly(true);
-        assertThat(local.decide(rule, "k", 2)).extracting(LimitVerdict::allowed).containsExactly(false);
+        assertThat(allowed(local, rule, "k", 1)).containsExactly(true);
+        assertThat(allowed(local, rule, "k", 2)).containsExactly(false);
         clock.addAndGet(30_000_001);
-        assertThat(local.decide(rule, "k", 3)).extracting(LimitVerdict::allowed).containsExactly(true);
+        assertThat(allowed(local, rule, "k", 3)).containsExactly(true);
     }
 
     @Test
@@ -75,12 +80,12 @@ class LocalConcurrencyTest {
         Sinks.Empty<Void> response = Sinks.empty();
 
         StepVerifier.create(releases.holdWhile(response.asMono(), decision, 7))
-                .then(() -> assertThat(local.decide(inflight, "k", 8)).extracting(LimitVerdict::allowed)
+                .then(() -> assertThat(allowed(local, inflight, "k", 8))
                         .as("slot held while the response runs").containsExactly(false))
                 .then(response::tryEmitEmpty)
                 .verifyComplete();
 
-        assertThat(local.decide(inflight, "k", 9)).extracting(LimitVerdict::allowed).containsExactly(true);
+        assertThat(allowed(local, inflight, "k", 9)).containsExactly(true);
     }
 
     @Test
@@ -101,6 +106,6 @@ class LocalConcurrencyTest {
         assertThat(second.rules()).extracting(RuleDecision::outcome)
                 .containsExactly(Outcome.LOCAL_ALLOWED, Outcome.LOCAL_BLOCKED);
         // request 2 was rejected by the rate rule: its concurrency slot is free again for request 3
-        assertThat(local.decide(inflight, "k", 3)).extracting(LimitVerdict::allowed).containsExactly(true);
+        assertThat(allowed(local, inflight, "k", 3)).containsExactly(true);
     }
 }
