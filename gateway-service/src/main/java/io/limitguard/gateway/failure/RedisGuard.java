@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * Every Redis call of the limiter goes through here: a time limit (a slow Redis counts as a
@@ -25,16 +24,10 @@ public final class RedisGuard {
         this.latency = latency;
     }
 
-    /**
-     * @param thread the request's event loop: the call's answer is handed back to it (Lettuce emits it
-     *               on its I/O thread, which must go on to the next reply), and its time limit runs there,
-     *               set and cancelled on one thread without locks (a shared timer thread costs a lock and a
-     *               wake-up for each)
-     */
-    public <T> Mono<T> protect(Mono<T> call, Scheduler thread) {
+    public <T> Mono<T> protect(Mono<T> call) {
         return Mono.defer(() -> {
             long start = System.nanoTime();
-            return call.publishOn(thread).timeout(timeLimit, thread)
+            return call.timeout(timeLimit)
                     .doOnSuccess(any -> latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
         }).transformDeferred(CircuitBreakerOperator.of(breaker));
     }

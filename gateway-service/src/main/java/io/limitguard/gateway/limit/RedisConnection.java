@@ -143,11 +143,10 @@ public final class RedisConnection implements AutoCloseable {
     /** The options both clients get; {@code builder} is a {@code ClientOptions} or {@code ClusterClientOptions} builder. */
     private static void applyCommonOptions(ClientOptions.Builder builder, RedisProperties properties) {
         builder.autoReconnect(true);
-        // Replies are emitted on Lettuce's I/O thread (its default, no thread of Lettuce's own in between),
-        // so what runs there after a reply is kept short: the limiter hands each reply to its request's event
-        // loop (RedisGuard), the other callers (releases, script loads, cross-slot calls) only count, log or
-        // send the next command. The replies behind it are not held up.
-        builder.publishOnScheduler(false);
+        // Emit replies on Lettuce's computation threads, not its I/O thread: what follows a reply (the rest
+        // of the request: headers, events, proxying) must not stall the replies behind it. Handing a reply
+        // straight to the request's own event loop instead was tried and dropped: see docs/ARCHITECTURE.md.
+        builder.publishOnScheduler(true);
         // No queueing while disconnected: a request fails at once (and its failure mode applies).
         builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
         builder.timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()));

@@ -68,7 +68,7 @@ public final class RequestLimiter {
                         .switchIfEmpty(Mono.fromSupplier(() -> keyless(rule, exchange))))
                 .filter(keyed -> keyed.key() != null || onEmpty == EmptyKey.REJECT)
                 .collectList()
-                .flatMap(keyed -> decide(exchange, keyed, start, requestId));
+                .flatMap(keyed -> decide(keyed, start, requestId));
     }
 
     private KeyedRule keyless(Rule rule, ServerWebExchange exchange) {
@@ -104,8 +104,7 @@ public final class RequestLimiter {
         return cost <= rule.maxCost() ? cost : INVALID_COST;
     }
 
-    private Mono<RequestDecision> decide(ServerWebExchange exchange, List<KeyedRule> all, long start,
-            long requestId) {
+    private Mono<RequestDecision> decide(List<KeyedRule> all, long start, long requestId) {
         for (KeyedRule k : all) {
             if (k.key() == null && !k.rule().shadow()) {
                 return Mono.just(new RequestDecision(RequestDecision.Status.MISSING_KEY, List.of(), micros(start),
@@ -136,7 +135,7 @@ public final class RequestLimiter {
                 calls.add(new LimitCall(k.rule().redisKey(k.key(), limit), limit, k.cost(), requestId, group));
             }
         }
-        return guard.protect(engine.evaluate(calls), RequestEventLoop.of(exchange))
+        return guard.protect(engine.evaluate(calls))
                 .map(evaluation -> learn(fromRedis(keyed, evaluation, start), start))
                 .onErrorResume(error -> Mono.fromSupplier(() -> withoutRedis(keyed, start, requestId, error)));
     }

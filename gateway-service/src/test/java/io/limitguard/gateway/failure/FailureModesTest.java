@@ -172,7 +172,7 @@ class FailureModesTest {
         try {
             redis.restart();
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> breaker.getState() == CircuitBreaker.State.CLOSED && redisDecided("/closed/x"));
+                    .until(FailureModesTest::enforcing);
         } finally {
             recovered = ms(restarted);
             // keep the stream going a little past the recovery, so it covers before, during and after
@@ -292,16 +292,25 @@ class FailureModesTest {
         assertThat(body.get("rule").asString()).isEqualTo("fc");
     }
 
-    /** Waits until Redis decides again (a closed rule answers 200 and carries RateLimit headers). */
+    /**
+     * Waits until Redis decides again (a closed rule answers 200 and carries RateLimit headers) and the
+     * breaker is closed with no failure left in its window: failures from before Redis came back (the
+     * start-up, say, with the breaker never opened) could otherwise still open it on the next call.
+     */
     private static void awaitEnforcement() {
         try {
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> redisDecided("/closed/x") && breaker.getState() == CircuitBreaker.State.CLOSED);
+                    .until(FailureModesTest::enforcing);
         } catch (ConditionTimeoutException e) {
             List<String> last = breakerEvents.stream().map(Object::toString).toList();
             throw new AssertionError("Redis did not decide again within 20 s; breaker " + breaker.getState()
                     + ", its last transitions and errors:\n" + String.join("\n", last.subList(Math.max(0, last.size() - 30), last.size())), e);
         }
+    }
+
+    private static boolean enforcing() {
+        return redisDecided("/closed/x") && breaker.getState() == CircuitBreaker.State.CLOSED
+                && breaker.getMetrics().getNumberOfFailedCalls() == 0;
     }
 
     private static boolean redisDecided(String path) {

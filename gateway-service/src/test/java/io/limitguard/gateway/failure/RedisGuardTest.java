@@ -2,75 +2,61 @@ package io.limitguard.gateway.failure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.netty.channel.DefaultEventLoop;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterEach;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
 
 /**
- * The guard hands a Redis answer (emitted on a Lettuce I/O thread) back to the request's event loop,
- * and times the call there.
+ * The guard around every limiter call to Redis: its time limit, what the breaker counts, the latency
+ * timer, and that an open breaker does not even subscribe the call.
  */
 class RedisGuardTest {
 
-    private final DefaultEventLoop requestLoop = new DefaultEventLoop();
-    private final Scheduler requestThread = Schedulers.fromExecutorService(requestLoop, "request-loop");
-    private final Scheduler lettuceIo = Schedulers.newSingle("lettuce-io");
-    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private final Timer latency = meters.timer("latency");
+    private static final Duration TIME_LIMIT = Duration.ofMillis(50);
 
-    @AfterEach
-    void stop() {
-        lettuceIo.dispose();
-        requestLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    }
-
-    private Thread loopThread() {
-        AtomicReference<Thread> thread = new AtomicReference<>();
-        requestLoop.submit(() -> thread.set(Thread.currentThread())).syncUninterruptibly();
-        return thread.get();
-    }
+    private final Timer latency = new SimpleMeterRegistry().timer("latency");
+    private final RedisGuard guard = new RedisGuard(CircuitBreaker.ofDefaults("redis"), TIME_LIMIT, latency);
 
     @Test
-    void answerArrivesOnTheRequestsEventLoopNotOnTheRedisClientsThread() {
-        Thread loop = loopThread();
-        RedisGuard guard = new RedisGuard(CircuitBreaker.ofDefaults("redis"), Duration.ofSeconds(1), latency);
-        AtomicReference<Thread> emittedOn = new AtomicReference<>();
-        Mono<String> answer = Mono.fromCallable(() -> {
-            emittedOn.set(Thread.currentThread());
-            return "verdict";
-        }).subscribeOn(lettuceIo);
-
-        StepVerifier.create(guard.protect(answer, requestThread).map(v -> v + " on " + Thread.currentThread().getName()))
-                .assertNext(v -> assertThat(v).isEqualTo("verdict on " + loop.getName()))
+    void anAnswerInTimeIsPassedOnTimedAndCountedAsASuccess() {
+        StepVerifier.create(guard.protect(Mono.just("verdict")))
+                .expectNext("verdict")
                 .verifyComplete();
-        assertThat(emittedOn.get().getName()).startsWith("lettuce-io");
         assertThat(latency.count()).isEqualTo(1);
         assertThat(guard.breaker().getMetrics().getNumberOfSuccessfulCalls()).isEqualTo(1);
+        assertThat(guard.breaker().getMetrics().getNumberOfFailedCalls()).isZero();
     }
 
     @Test
-    void aCallPastItsTimeLimitFailsOnTheRequestsEventLoopAndCountsAgainstTheBreaker() {
-        Thread loop = loopThread();
-        RedisGuard guard = new RedisGuard(CircuitBreaker.ofDefaults("redis"), Duration.ofMillis(50), latency);
-        AtomicReference<Thread> failedOn = new AtomicReference<>();
-
-        StepVerifier.create(guard.protect(Mono.never(), requestThread)
-                        .doOnError(e -> failedOn.set(Thread.currentThread())))
+    void aCallPastItsTimeLimitFailsThenAndCountsAgainstTheBreaker() {
+        StepVerifier.withVirtualTime(() -> guard.protect(Mono.never()))
+                .expectSubscription()
+                .expectNoEvent(TIME_LIMIT.minusMillis(1))
+                .thenAwait(Duration.ofMillis(1))
                 .expectError(TimeoutException.class)
                 .verify(Duration.ofSeconds(5));
-        assertThat(failedOn.get()).isSameAs(loop);
         assertThat(latency.count()).isZero();
         assertThat(guard.breaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
+    }
+
+    @Test
+    void anOpenBreakerFailsAtOnceWithoutSubscribingTheCall() {
+        guard.breaker().transitionToOpenState();
+        AtomicBoolean subscribed = new AtomicBoolean();
+        StepVerifier.create(guard.protect(Mono.fromCallable(() -> {
+                    subscribed.set(true);
+                    return "verdict";
+                })))
+                .expectError(CallNotPermittedException.class)
+                .verify(Duration.ofSeconds(5));
+        assertThat(subscribed).isFalse();
+        assertThat(latency.count()).isZero();
     }
 }
