@@ -55,8 +55,15 @@ public final class ConcurrencyReleases {
         return 0;
     }
 
-    /** {@code forwarded}, releasing the request's slots once it ends, whichever way. */
+    /**
+     * {@code forwarded}, releasing the request's slots once it ends, whichever way.
+     *
+     * @param requestId from {@link #requestIdFor}: 0 when no rule of the request holds a slot
+     */
     public Mono<Void> holdWhile(Mono<Void> forwarded, RequestDecision decision, long requestId) {
+        if (requestId == 0) {
+            return forwarded; // the common case: nothing to look for
+        }
         List<String> keys = heldKeys(decision);
         List<RuleDecision> local = heldLocally(decision);
         if (keys.isEmpty() && local.isEmpty()) {

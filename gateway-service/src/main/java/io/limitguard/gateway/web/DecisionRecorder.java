@@ -24,6 +24,19 @@ public final class DecisionRecorder {
 
     public static final String METRIC = "limitguard.decisions";
     private static final Logger log = LoggerFactory.getLogger(DecisionRecorder.class);
+    /** Counter slots per route and rule: one per {@link Outcome}, then the two requests Redis never saw. */
+    private static final int MISSING_KEY = Outcome.values().length;
+    private static final int INVALID_COST = MISSING_KEY + 1;
+    private static final int SLOTS = INVALID_COST + 1;
+    private static final String[] OUTCOME_TAGS = new String[SLOTS];
+
+    static {
+        for (Outcome outcome : Outcome.values()) {
+            OUTCOME_TAGS[outcome.ordinal()] = tag(outcome);
+        }
+        OUTCOME_TAGS[MISSING_KEY] = "missing_key";
+        OUTCOME_TAGS[INVALID_COST] = "invalid_cost";
+    }
 
     private final DecisionSink sink;
     private final MeterRegistry registry;
@@ -39,14 +52,14 @@ public final class DecisionRecorder {
     public void record(String routeId, RequestDecision decision) {
         if (decision.rules().isEmpty()) {
             if (decision.status() == RequestDecision.Status.MISSING_KEY) {
-                counter(routeId, decision.missingKeyRule(), "missing_key").increment();
+                counter(routeId, decision.missingKeyRule(), MISSING_KEY).increment();
             } else if (decision.status() == RequestDecision.Status.INVALID_COST) {
-                counter(routeId, decision.missingKeyRule(), "invalid_cost").increment();
+                counter(routeId, decision.missingKeyRule(), INVALID_COST).increment();
             }
             return;
         }
         for (RuleDecision rule : decision.rules()) {
-            counter(routeId, rule.rule().id(), rule.outcome()).increment();
+            counter(routeId, rule.rule().id(), rule.outcome().ordinal()).increment();
         }
         if (sink == DecisionSink.NONE) {
             return; // no events wanted (Kafka off): none built
@@ -72,22 +85,22 @@ public final class DecisionRecorder {
         }
     }
 
-    private Counter counter(String route, String rule, Outcome outcome) {
-        // Looked up by route, then rule, then outcome: no key string built per request.
-        Counter[] byOutcome = counters.computeIfAbsent(route, r -> new ConcurrentHashMap<>())
-                .computeIfAbsent(rule, r -> new Counter[Outcome.values().length]);
-        Counter counter = byOutcome[outcome.ordinal()];
+    /**
+     * The counter of one route, rule and outcome, looked up by route, then rule, then {@code slot} (an
+     * {@link Outcome}'s ordinal, {@link #MISSING_KEY} or {@link #INVALID_COST}): no key string built
+     * per request.
+     */
+    private Counter counter(String route, String rule, int slot) {
+        Counter[] bySlot = counters.computeIfAbsent(route, r -> new ConcurrentHashMap<>())
+                .computeIfAbsent(rule, r -> new Counter[SLOTS]);
+        Counter counter = bySlot[slot];
         if (counter == null) {
             // registering the same counter twice (two threads at once) returns the one registered
-            counter = counter(route, rule, tag(outcome));
-            byOutcome[outcome.ordinal()] = counter;
+            counter = Counter.builder(METRIC).description("Rate-limit decisions by route, rule and outcome")
+                    .tag("route", route).tag("rule", rule).tag("outcome", OUTCOME_TAGS[slot]).register(registry);
+            bySlot[slot] = counter;
         }
         return counter;
-    }
-
-    private Counter counter(String route, String rule, String outcome) {
-        return Counter.builder(METRIC).description("Rate-limit decisions by route, rule and outcome")
-                .tag("route", route).tag("rule", rule).tag("outcome", outcome).register(registry);
     }
 
     /** A version-4 UUID from ThreadLocalRandom: UUID.randomUUID() may block on SecureRandom on an event loop. */
