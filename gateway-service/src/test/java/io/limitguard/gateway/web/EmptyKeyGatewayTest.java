@@ -9,6 +9,12 @@ import io.limitguard.gateway.testing.HttpProbe.Response;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.RedisFixture;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * A request without the rule's key, under each {@code limitguard.keys.on-empty}: {@code shared} (one
  * bucket for all key-less requests), {@code skip} (the rule does not apply) and {@code reject} (a 400
- * problem that never reaches the upstream). One gateway per setting, one real Redis.
+ * problem that never reaches the upstream; also when a client pipelines them on one connection). One
+ * gateway per setting, one real Redis.
  */
 class EmptyKeyGatewayTest {
 
@@ -95,6 +102,63 @@ class EmptyKeyGatewayTest {
         // an empty header is no key either
         assertThat(statuses(reject, 1, Map.of("X-API-Key", ""))).containsExactly("400");
         assertThat(statuses(reject, 1, Map.of("X-API-Key", "client-1"))).containsExactly("200 r=2");
+    }
+
+    /**
+     * A client that pipelines (sends its next requests before the answers came) on one keep-alive
+     * connection gets every answer, also when each is decided at once on the event loop (this 400 never
+     * waits on Redis), and the connection goes on reading. (Written while tracking
+     * reactor/reactor-netty#4361, a connection that stopped reading after a buffered request answered at
+     * once; this test does not reproduce that bug on Reactor Netty 1.3.6, see docs/FAILURE_SCENARIOS.md.)
+     */
+    @Test
+    void pipelinedRequestsOnOneKeepAliveConnectionAreAllAnswered() throws Exception {
+        String request = "GET /demo/x HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+        try (Socket socket = new Socket("127.0.0.1", reject.port())) {
+            socket.setSoTimeout(5_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            for (int round = 0; round < 20; round++) {
+                out.write(request.repeat(16).getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(readStatusLines(in, 16)).as("round %d: 16 pipelined requests answered", round)
+                        .containsOnly("HTTP/1.1 400 Bad Request");
+                out.write(request.getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                assertThat(readStatusLines(in, 1)).as("round %d: the request after them answered", round)
+                        .containsExactly("HTTP/1.1 400 Bad Request");
+            }
+        }
+    }
+
+    /** Reads {@code n} whole responses (status line, headers, a Content-Length body) and returns their status lines. */
+    private static List<String> readStatusLines(InputStream in, int n) throws IOException {
+        List<String> statusLines = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String status = readLine(in);
+            statusLines.add(status);
+            int length = 0;
+            for (String header = readLine(in); !header.isEmpty(); header = readLine(in)) {
+                if (header.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                    length = Integer.parseInt(header.substring("content-length:".length()).trim());
+                }
+            }
+            in.readNBytes(length);
+        }
+        return statusLines;
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c != '\n'; c = in.read()) {
+            if (c < 0) {
+                throw new EOFException("connection closed after: " + line);
+            }
+            if (c != '\r') {
+                line.append((char) c);
+            }
+        }
+        return line.toString();
     }
 
     /** Status of each of {@code n} requests, with the remaining quota of its RateLimit header when it was a 200. */
