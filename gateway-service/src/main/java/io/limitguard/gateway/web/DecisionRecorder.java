@@ -32,7 +32,7 @@ public final class DecisionRecorder {
 
     static {
         for (Outcome outcome : Outcome.values()) {
-            OUTCOME_TAGS[outcome.ordinal()] = tag(outcome);
+            OUTCOME_TAGS[outcome.ordinal()] = outcome.name().toLowerCase(Locale.ROOT); // metric tags are lower-case
         }
         OUTCOME_TAGS[MISSING_KEY] = "missing_key";
         OUTCOME_TAGS[INVALID_COST] = "invalid_cost";
@@ -109,10 +109,5 @@ public final class DecisionRecorder {
         long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
         long lsb = (random.nextLong() & ~(0xC000000000000000L)) | 0x8000000000000000L;
         return new UUID(msb, lsb).toString();
-    }
-
-    /** Outcome names as metric tags. */
-    static String tag(Outcome outcome) {
-        return outcome.name().toLowerCase(Locale.ROOT);
     }
 }
