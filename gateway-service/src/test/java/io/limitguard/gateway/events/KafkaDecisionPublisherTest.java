@@ -216,6 +216,11 @@ class KafkaDecisionPublisherTest {
             return KafkaDecisionPublisherTest.publisher(TestDecisions.properties(queueCapacity, Duration.ofSeconds(5)));
         }
 
+        /** Waits until every event the publisher took has ended published or dropped. */
+        private static void awaitSettled(KafkaDecisionPublisher publisher, Duration atMost) {
+            await().atMost(atMost).until(() -> publisher.accounting().inFlight() == 0);
+        }
+
         @Test
         void kafkaDownFromTheStart() {
             stopBroker();
@@ -238,7 +243,7 @@ class KafkaDecisionPublisherTest {
                 restartBroker();
                 await().atMost(Duration.ofSeconds(60)).until(() -> publisher.accounting().published() == 500);
                 afterwards.forEach(publisher::accept);
-                await().atMost(Duration.ofSeconds(60)).until(() -> publisher.accounting().inFlight() == 0);
+                awaitSettled(publisher, Duration.ofSeconds(60));
 
                 PublisherAccounting.Snapshot back = publisher.accounting();
                 assertThat(back.decisions()).isEqualTo(3_200);
@@ -282,9 +287,9 @@ class KafkaDecisionPublisherTest {
                 // while the producer still holds a batch begun in the outage join that batch and share its
                 // deadline (Kafka times out batches, not records): "after" starts once the outage's
                 // events are settled (seen: 1-3 of 300 "after" events counted SEND_FAILED otherwise).
-                await().atMost(Duration.ofSeconds(90)).until(() -> publisher.accounting().inFlight() == 0);
+                awaitSettled(publisher, Duration.ofSeconds(90));
                 after.forEach(publisher::accept);
-                await().atMost(Duration.ofSeconds(90)).until(() -> publisher.accounting().inFlight() == 0);
+                awaitSettled(publisher, Duration.ofSeconds(90));
                 back = publisher.accounting();
                 assertThat(back.decisions()).isEqualTo(3_600);
                 assertThat(back.published() + back.dropped()).isEqualTo(3_600);
