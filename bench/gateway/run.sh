@@ -46,7 +46,7 @@ run_wrk() { # target seconds -> "rps p50ms p99ms server_cpu_us_per_req redis_cpu
   p50=$(awk '$1=="50%" {print $2}' "$WORK/wrk.out")
   p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.out")
   grep -q "Non-2xx" "$WORK/wrk.out" && { echo "$1: non-2xx responses:" >&2; cat "$WORK/wrk.out" >&2; }
-  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $(cpu_per_request $((s1 - s0)) "$n") $(cpu_per_request $((r1 - r0)) "$n")"
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $(cpu_per_request $((s1 - s0)) "$n") $(cpu_per_request $((r1 - r0)) "$n") $n"
 }
 
 echo "warm-up: ${WARMUP}s per target" >&2
@@ -57,9 +57,13 @@ orders=("open limited scg scg-open" "scg-open scg limited open" "limited open sc
 for r in $(seq 1 "$ROUNDS"); do
   for t in ${orders[$(( (r-1) % 4 ))]}; do
     redis-cli -p 6390 CONFIG RESETSTAT > /dev/null
-    read -r rps p50 p99 scpu rcpu < <(run_wrk "$t" "$DURATION")
-    us=$(redis-cli -p 6390 INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_evalsha:.*usec_per_call=\([0-9.]*\).*/\1/p')
-    echo "round $r $t rps=$rps p50=${p50}ms p99=${p99}ms evalsha_usec_per_call=${us:-0} server_cpu_us/req=$scpu redis_cpu_us/req=$rcpu"
+    read -r rps p50 p99 scpu rcpu n < <(run_wrk "$t" "$DURATION")
+    # µs Redis spent in EVALSHA per request (LimitGuard decides several requests per call under load)
+    us=$(redis-cli -p 6390 INFO commandstats | tr -d '\r' \
+      | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),usec=\([0-9]*\),.*/\1 \2/p' \
+      | awk -v n="$n" '{printf "%.1f", $2 / n}')
+    calls=$(redis-cli -p 6390 INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),.*/\1/p')
+    echo "round $r $t rps=$rps p50=${p50}ms p99=${p99}ms evalsha_calls=${calls:-0} requests=$n evalsha_usec_per_request=${us:-0} server_cpu_us/req=$scpu redis_cpu_us/req=$rcpu"
     SUM_SCPU[$t]=$(awk -v a="${SUM_SCPU[$t]:-0}" -v b="$scpu" 'BEGIN{print a+b}')
     SUM_RCPU[$t]=$(awk -v a="${SUM_RCPU[$t]:-0}" -v b="$rcpu" 'BEGIN{print a+b}')
     SUM_RPS[$t]=$(awk -v a="${SUM_RPS[$t]:-0}" -v b="$rps" 'BEGIN{print a+b}')
@@ -69,7 +73,7 @@ for r in $(seq 1 "$ROUNDS"); do
   done
 done
 echo
-echo "| target | req/s (mean of $ROUNDS) | p50 ms | p99 ms | Redis µs/EVALSHA | server CPU µs/req | Redis CPU µs/req |"
+echo "| target | req/s (mean of $ROUNDS) | p50 ms | p99 ms | Redis µs in EVALSHA per request | server CPU µs/req | Redis CPU µs/req |"
 echo "|---|---|---|---|---|---|---|"
 for t in open limited scg scg-open; do
   awk -v t="$t" -v n="$ROUNDS" -v r="${SUM_RPS[$t]}" -v a="${SUM_P50[$t]}" -v b="${SUM_P99[$t]}" -v u="${REDIS_US[$t]}" \

@@ -66,8 +66,9 @@ public class LimiterConfiguration {
     }
 
     @Bean
-    LimitEngine limitEngine(LimitScripts scripts, RedisConnection connection, MeterRegistry meters) {
-        return new LimitEngine(scripts, connection::commandsOrNull, connection.splitsSlots(),
+    LimitEngine limitEngine(LimitScripts scripts, RedisConnection connection, LimitGuardProperties properties,
+            MeterRegistry meters) {
+        return new LimitEngine(scripts, connection::commandsOrNull, connection.splitsSlots(), properties.redis().batchSize(),
                 new MeteredEngineListener(meters));
     }
 

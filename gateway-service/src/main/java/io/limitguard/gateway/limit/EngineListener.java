@@ -13,6 +13,10 @@ public interface EngineListener {
     default void scriptReloaded() {
     }
 
+    /** One script call went out deciding {@code requests} requests (batching on; 1 when a request went alone). */
+    default void batchSent(int requests) {
+    }
+
     /** {@code limits} limits charged in earlier slots were given back because a later slot rejected the request. */
     default void refunded(int limits) {
     }

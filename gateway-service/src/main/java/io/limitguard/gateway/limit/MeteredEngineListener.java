@@ -1,6 +1,7 @@
 package io.limitguard.gateway.limit;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 
 /** Counts what the engine reports in Micrometer ({@code /actuator/prometheus}). */
@@ -9,10 +10,12 @@ public final class MeteredEngineListener implements EngineListener {
     public static final String SCRIPT_RELOADS = "limitguard.redis.script.reloads";
     public static final String REFUNDS = "limitguard.refunds";
     public static final String REFUND_FAILURES = "limitguard.refund.failures";
+    public static final String BATCH_REQUESTS = "limitguard.redis.batch.requests";
 
     private final Counter reloads;
     private final Counter refunds;
     private final Counter refundFailures;
+    private final DistributionSummary batches;
 
     public MeteredEngineListener(MeterRegistry meters) {
         reloads = Counter.builder(SCRIPT_RELOADS)
@@ -24,11 +27,19 @@ public final class MeteredEngineListener implements EngineListener {
         refundFailures = Counter.builder(REFUND_FAILURES)
                 .description("Limits whose refund failed; the charge stays until the limit refills or its key expires")
                 .register(meters);
+        batches = DistributionSummary.builder(BATCH_REQUESTS)
+                .description("Requests decided per limiter script call (count = calls, sum = requests)")
+                .register(meters);
     }
 
     @Override
     public void scriptReloaded() {
         reloads.increment();
+    }
+
+    @Override
+    public void batchSent(int requests) {
+        batches.record(requests);
     }
 
     @Override

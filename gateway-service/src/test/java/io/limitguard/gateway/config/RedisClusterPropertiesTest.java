@@ -8,7 +8,10 @@ import org.springframework.boot.context.properties.EnableConfigurationProperties
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 
-/** {@code limitguard.redis.cluster.*}: binds as documented; an invalid value stops start-up naming the field. */
+/**
+ * {@code limitguard.redis.cluster.*} and {@code limitguard.redis.batch-size}: bind as documented; an invalid
+ * value stops start-up naming the field.
+ */
 class RedisClusterPropertiesTest {
 
     @Configuration(proxyBeanMethods = false)
@@ -52,6 +55,15 @@ class RedisClusterPropertiesTest {
         assertStartupFails("limitguard.redis.cluster.adaptive-refresh-interval must be > 0, was PT-1S",
                 "limitguard.redis.cluster.nodes=redis://10.0.0.1:7000",
                 "limitguard.redis.cluster.adaptive-refresh-interval=-1s");
+    }
+
+    @Test
+    void batchSizeIs32ByDefaultAndBetween1And256() {
+        runner.run(context -> assertThat(context.getBean(LimitGuardProperties.class).redis().batchSize()).isEqualTo(32));
+        runner.withPropertyValues("limitguard.redis.batch-size=1").run(context ->
+                assertThat(context.getBean(LimitGuardProperties.class).redis().batchSize()).isEqualTo(1));
+        assertStartupFails("limitguard.redis.batch-size must be between 1 and 256, was 0", "limitguard.redis.batch-size=0");
+        assertStartupFails("limitguard.redis.batch-size must be between 1 and 256, was 257", "limitguard.redis.batch-size=257");
     }
 
     private void assertStartupFails(String message, String... properties) {

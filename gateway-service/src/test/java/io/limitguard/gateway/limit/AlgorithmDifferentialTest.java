@@ -9,6 +9,8 @@ import java.util.Random;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * GCRA, fixed window, sliding window and concurrency: the real scripts (inside the real driver, in
@@ -57,9 +59,23 @@ class AlgorithmDifferentialTest {
 
     @Test
     void groupsOfShadowRulesAreAllOrNothingOnTheirOwn() {
-        ScriptDifferential.Stats stats = differential.run("groups", SEED + 5, 60, 150, AlgorithmDifferentialTest::anyMix, true);
+        ScriptDifferential.Stats stats = differential.run("groups", SEED + 5, 60, 150, AlgorithmDifferentialTest::anyMix, true, 1);
         assertThat(stats.rejected()).isGreaterThan(stats.calls() / 20);
         assertThat(stats.rejected()).isLessThan(stats.calls() * 9 / 10);
+    }
+
+    @ParameterizedTest(name = "shadow groups: {0}")
+    @ValueSource(booleans = {false, true})
+    void batchesDecideTheirRequestsOneAfterTheOtherEachAllOrNothing(boolean grouped) {
+        // every algorithm, and up to 6 requests on the same keys in one script call
+        ScriptDifferential.Stats stats = differential.run("batch" + grouped, SEED + 6, 40, 60,
+                AlgorithmDifferentialTest::anyMix, grouped, 6);
+        assertThat(stats.calls()).isGreaterThan(40 * 60 * 2);
+        // several requests at one instant use the limits up faster than calls spread in time: fewer admissions
+        assertThat(stats.rejected()).as("rejections in %s", stats).isGreaterThan(stats.calls() / 10);
+        assertThat(stats.calls() - stats.rejected()).as("admissions in %s", stats).isGreaterThan(stats.calls() / 20);
+        assertThat(stats.partial()).as("requests where one limit allowed and another rejected in %s", stats)
+                .isGreaterThan(100);
     }
 
     private static void assertExercised(ScriptDifferential.Stats stats) {

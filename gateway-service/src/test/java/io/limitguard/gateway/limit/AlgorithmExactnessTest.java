@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -17,7 +19,7 @@ import reactor.core.publisher.Flux;
 /**
  * Exactness under concurrency for every algorithm with the production script (clock = Redis
  * {@code TIME}): 1000 concurrent calls on one key through two engines on two connections (two
- * gateway instances) admit exactly the limit. Limits are chosen so that nothing comes back during
+ * gateway instances, one batching its requests' decisions, one not) admit exactly the limit. Limits are chosen so that nothing comes back during
  * the test (rates of 0.001/s, windows of years, no releases), so "exactly" is exact.
  */
 class AlgorithmExactnessTest {
@@ -38,7 +40,9 @@ class AlgorithmExactnessTest {
         first = client.connect();
         second = client.connect();
         LimitScripts scripts = LimitScripts.load();
-        engines = List.of(new LimitEngine(scripts, first::reactive), new LimitEngine(scripts, second::reactive));
+        // one instance batches its requests' decisions (the production default), the other sends each alone
+        engines = List.of(new LimitEngine(scripts, first::reactive, false, 32, EngineListener.NONE),
+                new LimitEngine(scripts, second::reactive));
     }
 
     @AfterAll
@@ -62,6 +66,22 @@ class AlgorithmExactnessTest {
     @Test
     void slidingWindow() {
         assertThat(admitted(new SlidingWindowLimit("s", LIMIT, Duration.ofDays(3650)), "s", CALLS)).isEqualTo(LIMIT);
+    }
+
+    @Test
+    void theBatchingInstanceDecidedSeveralRequestsPerScriptCall() {
+        first.sync().configResetstat();
+        assertThat(admitted(new TokenBucketLimit("b", LIMIT, 0.001), "b", CALLS)).isEqualTo(LIMIT);
+        // the unbatched instance made CALLS / 2 calls; the batching one far fewer for its CALLS / 2 requests
+        assertThat(scriptCalls()).isBetween((long) CALLS / 2 + 1, (long) CALLS * 3 / 4);
+    }
+
+    /** {@code EVALSHA} calls since the last {@code CONFIG RESETSTAT}. */
+    private static long scriptCalls() {
+        String stats = first.sync().info("commandstats");
+        Matcher calls = Pattern.compile("cmdstat_evalsha:calls=(\\d+)").matcher(stats);
+        assertThat(calls.find()).as(stats).isTrue();
+        return Long.parseLong(calls.group(1));
     }
 
     @Test

@@ -82,7 +82,7 @@ class CrossSlotEvaluationTest {
     }
 
     private static LimitEngine engine(FakeCluster redis, EngineListener listener) {
-        return new LimitEngine(LimitScripts.load(), redis::commands, true, listener);
+        return new LimitEngine(LimitScripts.load(), redis::commands, true, 1, listener);
     }
 
     private static LimitCall call(String key) {

@@ -11,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
 import reactor.test.StepVerifier;
 
 /** The production script (clock = Redis TIME) through the engine against a real Redis. */
@@ -103,6 +104,29 @@ class LimitEngineTest {
         assertBadArgument(spec("5", "1"), 6, "cost must not exceed capacity");
         assertBadArgument(spec("5", "1"), -1, "cost must be a finite number >= 0");
         assertThat(connection.sync().exists("lg:{bad:k}:x")).isZero();
+    }
+
+    @Test
+    void aBadRequestInABatchGetsItsErrorAndTheOthersAreDecidedInOrder() {
+        TokenBucketLimit two = new TokenBucketLimit("two", 2, 0.001);
+        List<LimitCall> good = List.of(new LimitCall("lg:{t5:k}:two", two, 1));
+        List<LimitCall> bad = List.of(new LimitCall("lg:{t5:k}:x", spec("-5", "1"), 1));
+        connection.sync().scriptFlush(); // the batch's first call meets NOSCRIPT too
+
+        List<Mono<Evaluation>> answers = engine.evaluateBatch(List.of(good, bad, good, good), List.of())
+                .block(Duration.ofSeconds(5));
+
+        assertThat(answers).hasSize(4);
+        assertThat(answers.get(0).block().verdicts().get(0).remaining()).isEqualTo(1);
+        StepVerifier.create(answers.get(1))
+                .expectErrorSatisfies(e -> assertThat(e).isInstanceOf(RedisCommandExecutionException.class)
+                        .hasMessage("LG_BAD_ARG limit 1 (token-bucket): capacity must be a finite number > 0"))
+                .verify(Duration.ofSeconds(1));
+        assertThat(answers.get(2).block().verdicts().get(0).remaining()).isZero();
+        Evaluation third = answers.get(3).block();
+        assertThat(third.allowed()).isFalse();
+        assertThat(third.verdicts().get(0).retryAfterSeconds()).isEqualTo(1000L);
+        assertThat(connection.sync().exists("lg:{t5:k}:x")).isZero();
     }
 
     private void assertBadArgument(LimitSpec spec, long cost, String message) {

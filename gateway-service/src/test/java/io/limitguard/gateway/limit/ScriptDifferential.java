@@ -8,9 +8,11 @@ import io.lettuce.core.api.reactive.RedisReactiveCommands;
 import io.limitguard.testsupport.RedisFixture;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
+import reactor.core.publisher.Mono;
 
 /**
  * The machinery of the differential tests: drives the real assembled script (every algorithm file
@@ -50,15 +52,18 @@ final class ScriptDifferential implements AutoCloseable {
      * script: {@code ZREM}, exactly what the gateway sends; in the model: {@link LimitModel#release}).
      */
     Stats run(String name, long seed, int sequences, int steps, Function<Random, List<LimitSpec>> limits) {
-        return run(name, seed, sequences, steps, limits, false);
+        return run(name, seed, sequences, steps, limits, false, 1);
     }
 
     /**
      * As {@link #run(String, long, int, int, Function)}; with {@code grouped} every limit is put in a
-     * random group of 0 (enforced), 1 or 2 (shadow rules), each group all-or-nothing on its own.
+     * random group of 0 (enforced), 1 or 2 (shadow rules), each group all-or-nothing on its own. With
+     * {@code maxBatch} above 1 each step is a batch of 1 to {@code maxBatch} requests on the same keys
+     * at the same time, in ONE script call (the batch mode), which must answer each request as the
+     * model does when it evaluates them one after the other.
      */
     Stats run(String name, long seed, int sequences, int steps, Function<Random, List<LimitSpec>> limits,
-            boolean grouped) {
+            boolean grouped, int maxBatch) {
         Random random = new Random(seed);
         int calls = 0;
         int rejected = 0;
@@ -91,25 +96,38 @@ final class ScriptDifferential implements AutoCloseable {
                     }
                     releases++;
                 }
-                long cost = 1 + random.nextInt((int) maxCost);
-                long requestId = nextRequestId++;
-                List<LimitCall> call = new ArrayList<>();
-                for (int l = 0; l < specs.size(); l++) {
-                    call.add(new LimitCall(key(name, sequence, specs.get(l)), specs.get(l), cost, requestId, groups[l]));
-                }
-                Evaluation actual = engine.evaluate(call, List.of(Long.toString(now))).block(Duration.ofSeconds(5));
-                Evaluation expected = LimitModel.evaluate(models, groups, now, cost, requestId);
-                assertThat(actual).as("%s sequence %d step %d at %d cost %d limits %s groups %s", name, sequence, step,
-                        now, cost, specs, java.util.Arrays.toString(groups)).isEqualTo(expected);
-                calls++;
-                if (expected.allowed()) {
-                    if (specs.stream().anyMatch(LimitSpec::heldUntilResponseEnds)) {
-                        held.add(requestId);
+                int batch = 1 + random.nextInt(maxBatch);
+                List<List<LimitCall>> requests = new ArrayList<>(batch);
+                for (int r = 0; r < batch; r++) {
+                    long cost = 1 + random.nextInt((int) maxCost);
+                    long requestId = nextRequestId++;
+                    List<LimitCall> call = new ArrayList<>();
+                    for (int l = 0; l < specs.size(); l++) {
+                        call.add(new LimitCall(key(name, sequence, specs.get(l)), specs.get(l), cost, requestId, groups[l]));
                     }
-                } else {
-                    rejected++;
-                    if (expected.verdicts().stream().anyMatch(LimitVerdict::allowed)) {
-                        partial++;
+                    requests.add(call);
+                }
+                List<String> clock = List.of(Long.toString(now));
+                List<Evaluation> answers = maxBatch == 1
+                        ? List.of(engine.evaluate(requests.get(0), clock).block(Duration.ofSeconds(5)))
+                        : engine.evaluateBatch(requests, clock).block(Duration.ofSeconds(5)).stream()
+                                .map(Mono::block).toList();
+                for (int r = 0; r < batch; r++) {
+                    LimitCall first = requests.get(r).get(0);
+                    Evaluation expected = LimitModel.evaluate(models, groups, now, first.cost(), first.requestId());
+                    assertThat(answers.get(r)).as("%s sequence %d step %d request %d of %d at %d cost %d limits %s groups %s",
+                            name, sequence, step, r + 1, batch, now, first.cost(), specs, Arrays.toString(groups))
+                            .isEqualTo(expected);
+                    calls++;
+                    if (expected.allowed()) {
+                        if (specs.stream().anyMatch(LimitSpec::heldUntilResponseEnds)) {
+                            held.add(first.requestId());
+                        }
+                    } else {
+                        rejected++;
+                        if (expected.verdicts().stream().anyMatch(LimitVerdict::allowed)) {
+                            partial++;
+                        }
                     }
                 }
             }

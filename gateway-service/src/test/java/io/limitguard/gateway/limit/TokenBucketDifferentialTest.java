@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -21,18 +22,29 @@ class TokenBucketDifferentialTest {
 
     @Test
     void scriptAndModelAgreeOnRandomSequences() {
-        ScriptDifferential.Stats stats = differential.run("diff", SEED, 120, 150, random -> {
-            int count = 1 + random.nextInt(3);
-            List<LimitSpec> limits = new ArrayList<>();
-            for (int l = 0; l < count; l++) {
-                long capacity = 1 + random.nextInt(random.nextBoolean() ? 5 : 200);
-                double rate = random.nextBoolean() ? 0.01 + random.nextDouble() * 0.99 : 1.0 / (1 + random.nextInt(50));
-                limits.add(new TokenBucketLimit("l" + l, capacity, rate));
-            }
-            return limits;
-        });
+        ScriptDifferential.Stats stats = differential.run("diff", SEED, 120, 150, TokenBucketDifferentialTest::limits);
         assertThat(stats.calls()).isEqualTo(120 * 150);
         assertThat(stats.rejected()).isGreaterThan(stats.calls() / 10);
         assertThat(stats.partial()).isGreaterThan(100);
+    }
+
+    @Test
+    void batchOfRequestsOnTheSameBucketsAgreesWithTheModelRequestByRequest() {
+        ScriptDifferential.Stats stats = differential.run("diff-batch", SEED + 1, 60, 100, TokenBucketDifferentialTest::limits,
+                false, 8);
+        assertThat(stats.calls()).isGreaterThan(60 * 100 * 3);
+        assertThat(stats.rejected()).isGreaterThan(stats.calls() / 10);
+        assertThat(stats.partial()).isGreaterThan(100);
+    }
+
+    private static List<LimitSpec> limits(Random random) {
+        int count = 1 + random.nextInt(3);
+        List<LimitSpec> limits = new ArrayList<>();
+        for (int l = 0; l < count; l++) {
+            long capacity = 1 + random.nextInt(random.nextBoolean() ? 5 : 200);
+            double rate = random.nextBoolean() ? 0.01 + random.nextDouble() * 0.99 : 1.0 / (1 + random.nextInt(50));
+            limits.add(new TokenBucketLimit("l" + l, capacity, rate));
+        }
+        return limits;
     }
 }

@@ -1,7 +1,9 @@
 package io.limitguard.gateway.testing;
 
 import io.limitguard.gateway.web.DecisionRecorder;
+import io.limitguard.gateway.limit.MeteredEngineListener;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Map;
@@ -46,6 +48,18 @@ public final class HttpProbe implements AutoCloseable {
         Counter counter = gateway.bean(MeterRegistry.class).find(DecisionRecorder.METRIC)
                 .tags("rule", rule, "outcome", outcome).counter();
         return counter == null ? 0 : (long) counter.count();
+    }
+
+    /** Limiter script calls the gateway made so far ({@code limitguard.redis.batch.requests} count). */
+    public static long scriptCalls(GatewayInstance gateway) {
+        DistributionSummary batches = gateway.bean(MeterRegistry.class).find(MeteredEngineListener.BATCH_REQUESTS).summary();
+        return batches == null ? 0 : batches.count();
+    }
+
+    /** Requests the gateway had decided in Redis so far, however many per script call ({@code limitguard.redis.batch.requests} sum). */
+    public static long decidedInRedis(GatewayInstance gateway) {
+        DistributionSummary batches = gateway.bean(MeterRegistry.class).find(MeteredEngineListener.BATCH_REQUESTS).summary();
+        return batches == null ? 0 : (long) batches.totalAmount();
     }
 
     @Override

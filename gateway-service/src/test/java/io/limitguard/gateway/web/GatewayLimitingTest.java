@@ -1,5 +1,8 @@
 package io.limitguard.gateway.web;
 
+import static io.limitguard.gateway.testing.HttpProbe.decidedInRedis;
+import static io.limitguard.gateway.testing.HttpProbe.decisions;
+import static io.limitguard.gateway.testing.HttpProbe.scriptCalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.lettuce.core.RedisClient;
@@ -13,7 +16,6 @@ import io.limitguard.gateway.testing.RecordingSink;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.RedisFixture;
-import io.micrometer.core.instrument.MeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -107,6 +109,8 @@ class GatewayLimitingTest {
     @Order(1)
     void exactlyTheLimitIsAllowedAcrossTwoInstancesUnderConcurrency() {
         int before = upstream.requests();
+        long callsBefore = scriptCalls(gatewayA) + scriptCalls(gatewayB);
+        long decidedBefore = decidedInRedis(gatewayA) + decidedInRedis(gatewayB);
         int total = 1200;
         List<Integer> statuses = Flux.range(0, total)
                 .flatMap(i -> status((i % 2 == 0 ? gatewayA : gatewayB).baseUrl() + "/lim/x", "exact-1"), 256)
@@ -129,6 +133,9 @@ class GatewayLimitingTest {
         String prometheus = get(gatewayA.baseUrl() + "/actuator/prometheus", Map.of()).body();
         assertThat(prometheus).containsPattern(
                 "limitguard_decisions_total\\{[^}]*outcome=\"allowed\"[^}]*route=\"lim\"[^}]*rule=\"exact\"[^}]*} \\d");
+        // every request was decided in Redis, and the instances shared script calls among them
+        assertThat(decidedInRedis(gatewayA) + decidedInRedis(gatewayB) - decidedBefore).isEqualTo(total);
+        assertThat(scriptCalls(gatewayA) + scriptCalls(gatewayB) - callsBefore).as("script calls").isLessThan(total * 4 / 5);
     }
 
     @Test
@@ -266,12 +273,6 @@ class GatewayLimitingTest {
             }
         }).subscribeOn(Schedulers.parallel()).block(Duration.ofSeconds(5));
         assertThat(BlockingCalls.seen().keySet()).anyMatch(call -> call.contains("sleep"));
-    }
-
-    private static long decisions(GatewayInstance gateway, String rule, String outcome) {
-        var counter = gateway.bean(MeterRegistry.class).find("limitguard.decisions").tags("rule", rule, "outcome", outcome)
-                .counter();
-        return counter == null ? 0 : (long) counter.count();
     }
 
     private static Mono<Integer> status(String url, String apiKey) {

@@ -1,0 +1,129 @@
+package io.limitguard.gateway.limit;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.util.concurrent.Queues;
+
+/**
+ * Sends the decisions of concurrent requests (of one script) to Redis with one script call in flight at
+ * a time: a request that finds no call in flight goes out at once; the requests that arrive while a call
+ * is in flight go out together as soon as its answer is back, at most {@code maxRequests} per call
+ * (smart batching: under light load no request waits for others, under heavy load a call carries what
+ * arrived during the round trip of the one before). Redis and the gateway then pay the per-call costs
+ * (reading and writing a command, a wake-up on each side) once per batch instead of once per request,
+ * while each request is still decided all-or-nothing on its own, in arrival order
+ * ({@code lua/README.md}, "Batch mode").
+ *
+ * <p>A request cancelled before its batch went out (its time limit ran out while it waited) is left
+ * out, so it is not charged.
+ */
+final class DecisionBatcher {
+
+    private final Queue<Pending> queue = Queues.<Pending>unboundedMultiproducer().get();
+    /** Serialises {@link #drain()}: whoever raises it from 0 drains, others only ask for another pass. */
+    private final AtomicInteger passes = new AtomicInteger();
+    /** Written by the draining thread (true) and by the thread that finished the call (false). */
+    private volatile boolean inFlight;
+    private final int maxRequests;
+    private final Function<List<List<LimitCall>>, Mono<List<Mono<Evaluation>>>> send;
+
+    /**
+     * @param send one script call deciding the given requests in order: one answer per request (its
+     *             evaluation, or the error of its invalid arguments)
+     */
+    DecisionBatcher(int maxRequests, Function<List<List<LimitCall>>, Mono<List<Mono<Evaluation>>>> send) {
+        if (maxRequests < 1) {
+            throw new IllegalArgumentException("a batch holds at least one request, not " + maxRequests);
+        }
+        this.maxRequests = maxRequests;
+        this.send = send;
+    }
+
+    Mono<Evaluation> submit(List<LimitCall> calls) {
+        return Mono.create(sink -> {
+            Pending pending = new Pending(calls, sink);
+            sink.onCancel(pending::cancel);
+            queue.offer(pending);
+            drain();
+        });
+    }
+
+    private void drain() {
+        if (passes.getAndIncrement() != 0) {
+            return;
+        }
+        int missed = 1;
+        do {
+            if (!inFlight) {
+                List<Pending> batch = take();
+                if (!batch.isEmpty()) {
+                    inFlight = true;
+                    send(batch);
+                }
+            }
+            missed = passes.addAndGet(-missed);
+        } while (missed != 0);
+    }
+
+    /** Up to {@code maxRequests} requests still waiting for their answer, oldest first. */
+    private List<Pending> take() {
+        List<Pending> batch = new ArrayList<>(Math.min(maxRequests, 16));
+        Pending pending;
+        while (batch.size() < maxRequests && (pending = queue.poll()) != null) {
+            if (!pending.cancelled) {
+                batch.add(pending);
+            }
+        }
+        return batch;
+    }
+
+    private void send(List<Pending> batch) {
+        List<List<LimitCall>> requests = new ArrayList<>(batch.size());
+        for (Pending pending : batch) {
+            requests.add(pending.calls);
+        }
+        Mono<List<Mono<Evaluation>>> call;
+        try {
+            call = send.apply(requests);
+        } catch (RuntimeException e) {
+            call = Mono.error(e);
+        }
+        call.subscribe(answers -> {
+            // The next batch goes out before this one's requests continue on this thread.
+            finished();
+            for (int i = 0; i < batch.size(); i++) {
+                answers.get(i).subscribe(batch.get(i).sink::success, batch.get(i).sink::error);
+            }
+        }, error -> {
+            finished();
+            for (Pending pending : batch) {
+                pending.sink.error(error);
+            }
+        });
+    }
+
+    private void finished() {
+        inFlight = false;
+        drain();
+    }
+
+    private static final class Pending {
+        final List<LimitCall> calls;
+        final MonoSink<Evaluation> sink;
+        volatile boolean cancelled;
+
+        Pending(List<LimitCall> calls, MonoSink<Evaluation> sink) {
+            this.calls = calls;
+            this.sink = sink;
+        }
+
+        void cancel() {
+            cancelled = true;
+        }
+    }
+}
