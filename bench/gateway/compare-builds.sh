@@ -6,12 +6,12 @@
 # the CPU per request says it even when the machine's noise moves req/s by ±20 % between rounds.
 # Not at the same time as run.sh (same ports).
 # Usage: bench/gateway/compare-builds.sh A.jar B.jar
-#   env: WARMUP=30 DURATION=15 ROUNDS=4 CONNS=64 THREADS=2, JAVA_A/JAVA_B (extra JVM options per build)
+#   env: WARMUP=60 DURATION=15 ROUNDS=4 CONNS=64 THREADS=2, JAVA_A/JAVA_B (extra JVM options per build)
 set -euo pipefail
 [ $# -eq 2 ] || { sed -n 2,10p "$0" >&2; exit 2; }
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/bench/gateway"
-WARMUP=${WARMUP:-30}; DURATION=${DURATION:-15}; ROUNDS=${ROUNDS:-4}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-60}; DURATION=${DURATION:-15}; ROUNDS=${ROUNDS:-4}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
 WORK=$(mktemp -d /tmp/lg-compare.XXXXXX)
 source "$HERE/common.sh"
 

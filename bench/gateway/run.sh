@@ -5,11 +5,12 @@
 #   scg     - stock Spring Cloud Gateway with its RequestRateLimiter/RedisRateLimiter (bench/scg-peer)
 #   scg-open - the same SCG app, route without limiting (the baseline of SCG's own limiter)
 # Same nginx upstream, same Redis, same wrk settings; warm-up first, then alternating rounds.
-# Usage: bench/gateway/run.sh   (env: WARMUP=30 DURATION=20 ROUNDS=4 CONNS=64 THREADS=2; 4 rounds = each of the 4 orders once)
+# Usage: bench/gateway/run.sh   (env: WARMUP=60 DURATION=20 ROUNDS=4 CONNS=64 THREADS=2; 4 rounds = each of the 4 orders once)
+# (60 s per target: our gateway's JIT needs about 100 s of load to settle, see bench/gateway/jit-warmup.sh)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/bench/gateway"
-WARMUP=${WARMUP:-30}; DURATION=${DURATION:-20}; ROUNDS=${ROUNDS:-4}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
+WARMUP=${WARMUP:-60}; DURATION=${DURATION:-20}; ROUNDS=${ROUNDS:-4}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}
 WORK=$(mktemp -d /tmp/lg-bench.XXXXXX)
 source "$HERE/common.sh"
 

@@ -39,6 +39,12 @@ row() { # name, script file, EVALSHA args...
 }
 bench/lua/assemble.sh token_bucket > "$WORK/tb.lua"
 row 'token-bucket' "$WORK/tb.lua" 1 'lg:{b:__rand_int__}:l' 1 token-bucket 1 1000000 1000
+# batch mode: 8 requests on 8 clients in one call (the gateway under load); per request = (this + baseline) / 8
+BATCH_KEYS=(); BATCH_ARGS=()
+for q in 1 2 3 4 5 6 7 8; do
+  BATCH_KEYS+=("lg:{b$q:__rand_int__}:l"); BATCH_ARGS+=(5 1 token-bucket 1 1000000 1000)
+done
+row 'token-bucket, batch of 8 requests' "$WORK/tb.lua" 8 "${BATCH_KEYS[@]}" batch 8 "${BATCH_ARGS[@]}"
 bench/lua/assemble.sh gcra > "$WORK/gcra.lua"
 row 'gcra' "$WORK/gcra.lua" 1 'lg:{g:__rand_int__}:l' 1 gcra 1 1000 1000000
 bench/lua/assemble.sh fixed_window > "$WORK/fw.lua"

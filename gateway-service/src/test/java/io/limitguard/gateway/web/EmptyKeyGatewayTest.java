@@ -2,6 +2,7 @@ package io.limitguard.gateway.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.limitguard.gateway.testing.RawHttp;
 import io.limitguard.gateway.testing.Closing;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.HttpProbe;
@@ -9,8 +10,6 @@ import io.limitguard.gateway.testing.HttpProbe.Response;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.RedisFixture;
-import java.io.EOFException;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -121,44 +120,14 @@ class EmptyKeyGatewayTest {
             for (int round = 0; round < 20; round++) {
                 out.write(request.repeat(16).getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                assertThat(readStatusLines(in, 16)).as("round %d: 16 pipelined requests answered", round)
+                assertThat(RawHttp.statusLines(in, 16)).as("round %d: 16 pipelined requests answered", round)
                         .containsOnly("HTTP/1.1 400 Bad Request");
                 out.write(request.getBytes(StandardCharsets.US_ASCII));
                 out.flush();
-                assertThat(readStatusLines(in, 1)).as("round %d: the request after them answered", round)
+                assertThat(RawHttp.statusLines(in, 1)).as("round %d: the request after them answered", round)
                         .containsExactly("HTTP/1.1 400 Bad Request");
             }
         }
-    }
-
-    /** Reads {@code n} whole responses (status line, headers, a Content-Length body) and returns their status lines. */
-    private static List<String> readStatusLines(InputStream in, int n) throws IOException {
-        List<String> statusLines = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            String status = readLine(in);
-            statusLines.add(status);
-            int length = 0;
-            for (String header = readLine(in); !header.isEmpty(); header = readLine(in)) {
-                if (header.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
-                    length = Integer.parseInt(header.substring("content-length:".length()).trim());
-                }
-            }
-            in.readNBytes(length);
-        }
-        return statusLines;
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new EOFException("connection closed after: " + line);
-            }
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
     }
 
     /** Status of each of {@code n} requests, with the remaining quota of its RateLimit header when it was a 200. */

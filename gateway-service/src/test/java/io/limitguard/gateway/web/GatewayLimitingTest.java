@@ -9,6 +9,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.Outcome;
+import io.limitguard.gateway.testing.RawHttp;
 import io.limitguard.gateway.testing.BlockingCalls;
 import io.limitguard.gateway.limit.TokenBucketState;
 import io.limitguard.gateway.testing.GatewayInstance;
@@ -16,16 +17,10 @@ import io.limitguard.gateway.testing.RecordingSink;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.RedisFixture;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.regex.Pattern;
@@ -245,7 +240,7 @@ class GatewayLimitingTest {
 
         List<Integer> raw = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            raw.add(rawRequest(gatewayB.port(), "GET /hostile/x HTTP/1.1\r\nHost: x\r\nX-API-Key: a\u0001b\u007fc{}\r\n"
+            raw.add(RawHttp.status(gatewayB.port(), "GET /hostile/x HTTP/1.1\r\nHost: x\r\nX-API-Key: a\u0001b\u007fc{}\r\n"
                     + "Connection: close\r\n\r\n"));
         }
         // Netty may refuse the header (400); if it passes, the key is hashed and limited like any other.
@@ -286,27 +281,6 @@ class GatewayLimitingTest {
                 .responseSingle((response, body) -> body.asString().defaultIfEmpty("")
                         .map(text -> new Response(response.status().code(), response.responseHeaders(), text)))
                 .block(Duration.ofSeconds(30));
-    }
-
-    private static int rawRequest(int port, String request) throws Exception {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            InputStream in = socket.getInputStream();
-            ByteArrayOutputStream response = new ByteArrayOutputStream();
-            byte[] buffer = new byte[4096];
-            for (int n; (n = in.read(buffer)) > 0; ) {
-                response.write(buffer, 0, n);
-                if (response.toString(StandardCharsets.ISO_8859_1).contains("\r\n\r\n")) {
-                    break;
-                }
-            }
-            Matcher status = Pattern.compile("^HTTP/1\\.1 (\\d{3})").matcher(response.toString(StandardCharsets.ISO_8859_1));
-            assertThat(status.find()).as("an HTTP response, got: %s", response).isTrue();
-            return Integer.parseInt(status.group(1));
-        }
     }
 
     record Response(int status, io.netty.handler.codec.http.HttpHeaders headers, String body) {
