@@ -20,7 +20,9 @@ import reactor.util.concurrent.Queues;
  * ({@code lua/README.md}, "Batch mode").
  *
  * <p>A request cancelled before its batch went out (its time limit ran out while it waited) is left
- * out, so it is not charged.
+ * out, so it is not charged. The next batch waits for the call in flight to end, and every call does
+ * end: Lettuce times out any command, reactive ones included, after {@code limitguard.redis.command-timeout}
+ * ({@code TimeoutOptions}, see {@link RedisConnection}).
  */
 final class DecisionBatcher {
 
