@@ -1,9 +1,11 @@
 package io.limitguard.gateway.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.limitguard.testsupport.RedisFixture;
 import java.time.Duration;
@@ -127,6 +129,26 @@ class LimitEngineTest {
         assertThat(third.allowed()).isFalse();
         assertThat(third.verdicts().get(0).retryAfterSeconds()).isEqualTo(1000L);
         assertThat(connection.sync().exists("lg:{t5:k}:x")).isZero();
+    }
+
+    @Test
+    void aMalformedBatchIsAnErrorAsAWholeAndChargesNothing() {
+        TokenBucketLimit limit = new TokenBucketLimit("m", 5, 0.001);
+        String sha = engine.scripts().forCalls(List.of(new LimitCall("lg:{t6:k}:m", limit, 1))).sha();
+        engine.evaluate(List.of(new LimitCall("lg:{t6:k}:m", limit, 1))).block(); // the script is loaded
+        String[] keys = {"lg:{t6:a}:m", "lg:{t6:b}:m"};
+        // request 1 well formed; request 2 claims 2 limits, but only 2 keys in all
+        assertThatThrownBy(() -> connection.sync().evalsha(sha, ScriptOutputType.MULTI, keys,
+                "batch", "2", "5", "1", "token-bucket", "1", "5", "0.001", "9", "2", "token-bucket", "1", "5", "0.001",
+                "token-bucket", "1", "5", "0.001"))
+                .isInstanceOf(RedisCommandExecutionException.class)
+                .hasMessageContaining("LG_BAD_ARG batch request 2");
+        // the limit counts add up to more keys than there are
+        assertThatThrownBy(() -> connection.sync().evalsha(sha, ScriptOutputType.MULTI, keys,
+                "batch", "1", "5", "1", "token-bucket", "1", "5", "0.001"))
+                .isInstanceOf(RedisCommandExecutionException.class)
+                .hasMessageContaining("LG_BAD_ARG batch limit counts add up to 1, not 2 keys");
+        assertThat(connection.sync().exists(keys)).as("nothing charged").isZero();
     }
 
     private void assertBadArgument(LimitSpec spec, long cost, String message) {
