@@ -67,7 +67,7 @@ public final class LimitEngine {
             for (LimitScript script : scripts.all()) {
                 byScript.put(script, new DecisionBatcher(batchSize, requests -> {
                     listener.batchSent(requests.size());
-                    return evaluateBatch(requests, List.of());
+                    return evaluateBatch(script, requests, List.of());
                 }));
             }
             this.batchers = byScript;
@@ -100,11 +100,13 @@ public final class LimitEngine {
     }
 
     /**
-     * ONE script call deciding {@code requests} one after the other, each all-or-nothing on its own, as
-     * that many calls at the same time would: one answer per request, in order (its evaluation, or the
-     * error of its invalid arguments). A batch of one is an ordinary call.
+     * ONE call of {@code script} (which holds every algorithm the requests use) deciding {@code requests}
+     * one after the other, each all-or-nothing on its own, as that many calls at the same time would: one
+     * answer per request, in order (its evaluation, or the error of its invalid arguments). A batch of one
+     * is an ordinary call.
      */
-    Mono<List<Mono<Evaluation>>> evaluateBatch(List<List<LimitCall>> requests, List<String> trailingArgs) {
+    Mono<List<Mono<Evaluation>>> evaluateBatch(LimitScript script, List<List<LimitCall>> requests,
+            List<String> trailingArgs) {
         if (requests.size() == 1) {
             return evaluateAlone(requests.get(0), trailingArgs).map(evaluation -> List.of(Mono.just(evaluation)));
         }
@@ -121,7 +123,7 @@ public final class LimitEngine {
                 all.addAll(calls);
             }
             args.addAll(trailingArgs);
-            return run(redis, scripts.forCalls(all), keys(all), args.toArray(String[]::new))
+            return run(redis, script, keys(all), args.toArray(String[]::new))
                     .map(reply -> parseBatch(reply, requests));
         });
     }

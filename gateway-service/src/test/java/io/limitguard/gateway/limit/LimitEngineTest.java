@@ -115,8 +115,8 @@ class LimitEngineTest {
         List<LimitCall> bad = List.of(new LimitCall("lg:{t5:k}:x", spec("-5", "1"), 1));
         connection.sync().scriptFlush(); // the batch's first call meets NOSCRIPT too
 
-        List<Mono<Evaluation>> answers = engine.evaluateBatch(List.of(good, bad, good, good), List.of())
-                .block(Duration.ofSeconds(5));
+        List<Mono<Evaluation>> answers = engine.evaluateBatch(engine.scripts().forCalls(good),
+                List.of(good, bad, good, good), List.of()).block(Duration.ofSeconds(5));
 
         assertThat(answers).hasSize(4);
         assertThat(answers.get(0).block().verdicts().get(0).remaining()).isEqualTo(1);

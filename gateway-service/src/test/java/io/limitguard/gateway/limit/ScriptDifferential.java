@@ -110,7 +110,8 @@ final class ScriptDifferential implements AutoCloseable {
                 List<String> clock = List.of(Long.toString(now));
                 List<Evaluation> answers = maxBatch == 1
                         ? List.of(engine.evaluate(requests.get(0), clock).block(Duration.ofSeconds(5)))
-                        : engine.evaluateBatch(requests, clock).block(Duration.ofSeconds(5)).stream()
+                        : engine.evaluateBatch(engine.scripts().forCalls(requests.get(0)), requests, clock)
+                                .block(Duration.ofSeconds(5)).stream()
                                 .map(Mono::block).toList();
                 for (int r = 0; r < batch; r++) {
                     LimitCall first = requests.get(r).get(0);
