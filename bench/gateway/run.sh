@@ -5,7 +5,10 @@
 #   scg     - stock Spring Cloud Gateway with its RequestRateLimiter/RedisRateLimiter (bench/scg-peer)
 #   scg-open - the same SCG app, route without limiting (the baseline of SCG's own limiter)
 # Same nginx upstream, same Redis, same wrk settings; warm-up first, then alternating rounds.
-# Usage: bench/gateway/run.sh   (env: WARMUP=60 DURATION=20 ROUNDS=4 CONNS=64 THREADS=2; 4 rounds = each of the 4 orders once)
+# Usage: bench/gateway/run.sh   (env: WARMUP=60 DURATION=20 ROUNDS=4 CONNS=64 THREADS=2; 4 rounds = each of the 4 orders once;
+#   PEER_METRICS=off|on: off (default) runs the SCG peer without per-request metrics, as stock SCG without
+#   Actuator; on gives it the ones our gateway has by default: Boot's http.server.requests observation, SCG's
+#   observation of the upstream call and its spring.cloud.gateway.requests timer)
 # (60 s per target: our gateway's JIT needs about 100 s of load to settle, see bench/gateway/jit-warmup.sh)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,7 +25,14 @@ start_redis
 start_nginx
 java $JVM_OPTS -jar "$GW_JAR" --spring.config.additional-location="file:$HERE/gateway-bench.yml" >"$WORK/gateway.log" 2>&1 & PIDS+=($!)
 GW_PID=$!
-java $JVM_OPTS -jar "$SCG_JAR" >"$WORK/scg.log" 2>&1 & PIDS+=($!)
+case "${PEER_METRICS:-off}" in
+  on) PEER_ARGS=() ;;
+  off) PEER_ARGS=(--management.observations.enable.http=false --spring.cloud.gateway.server.webflux.observability.enabled=false
+         --spring.cloud.gateway.server.webflux.metrics.enabled=false) ;;
+  *) echo "PEER_METRICS must be on or off" >&2; exit 2 ;;
+esac
+echo "SCG peer per-request metrics: ${PEER_METRICS:-off}" >&2
+java $JVM_OPTS -jar "$SCG_JAR" "${PEER_ARGS[@]}" >"$WORK/scg.log" 2>&1 & PIDS+=($!)
 SCG_PID=$!
 declare -A SERVER=([open]=$GW_PID [limited]=$GW_PID [scg]=$SCG_PID [scg-open]=$SCG_PID)
 
