@@ -23,8 +23,9 @@ import io.limitguard.gateway.testing.Closing;
 
 /**
  * The local over-limit cache under a flood on one key: Redis is asked a small, bounded number of
- * times per blocking period (EVALSHA counted by Redis itself, {@code INFO commandstats}), and no
- * more is admitted than the limit allows.
+ * times per blocking period (requests decided in Redis, counted by the gateway's
+ * {@code limitguard.redis.batch.requests}: one script call may decide several), and no more is
+ * admitted than the limit allows.
  */
 class OverLimitCacheGatewayTest {
 
