@@ -108,7 +108,8 @@ public final class LimitEngine {
     Mono<List<Mono<Evaluation>>> evaluateBatch(LimitScript script, List<List<LimitCall>> requests,
             List<String> trailingArgs) {
         if (requests.size() == 1) {
-            return evaluateAlone(requests.get(0), trailingArgs).map(evaluation -> List.of(Mono.just(evaluation)));
+            return withRedis(redis -> call(redis, script, requests.get(0), false, trailingArgs))
+                    .map(reply -> List.of(Mono.just(reply.evaluation())));
         }
         return withRedis(redis -> {
             List<String> args = new ArrayList<>(2 + requests.size() * 6);
@@ -171,6 +172,12 @@ public final class LimitEngine {
      */
     Mono<ScriptReply> call(RedisClusterReactiveCommands<String, String> redis, List<LimitCall> calls, boolean withNow,
             List<String> trailingArgs) {
+        return call(redis, scripts.forCalls(calls), calls, withNow, trailingArgs);
+    }
+
+    /** {@link #call(RedisClusterReactiveCommands, List, boolean, List)} with the script of the calls' mix, known already. */
+    private Mono<ScriptReply> call(RedisClusterReactiveCommands<String, String> redis, LimitScript script,
+            List<LimitCall> calls, boolean withNow, List<String> trailingArgs) {
         List<String> args = new ArrayList<>(6 + calls.size() * 4);
         addSection(args, calls);
         if (withNow) {
@@ -179,7 +186,7 @@ public final class LimitEngine {
         args.addAll(trailingArgs);
         String[] keys = keys(calls);
         String[] argv = args.toArray(String[]::new);
-        return run(redis, scripts.forCalls(calls), keys, argv).map(reply -> parse(reply, calls.size(), withNow));
+        return run(redis, script, keys, argv).map(reply -> parse(reply, calls.size(), withNow));
     }
 
     /**
