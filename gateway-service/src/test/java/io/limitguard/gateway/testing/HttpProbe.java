@@ -52,14 +52,19 @@ public final class HttpProbe implements AutoCloseable {
 
     /** Limiter script calls the gateway made so far ({@code limitguard.redis.batch.requests} count). */
     public static long scriptCalls(GatewayInstance gateway) {
-        DistributionSummary batches = gateway.bean(MeterRegistry.class).find(MeteredEngineListener.BATCH_REQUESTS).summary();
+        DistributionSummary batches = batches(gateway);
         return batches == null ? 0 : batches.count();
     }
 
     /** Requests the gateway had decided in Redis so far, however many per script call ({@code limitguard.redis.batch.requests} sum). */
     public static long decidedInRedis(GatewayInstance gateway) {
-        DistributionSummary batches = gateway.bean(MeterRegistry.class).find(MeteredEngineListener.BATCH_REQUESTS).summary();
+        DistributionSummary batches = batches(gateway);
         return batches == null ? 0 : (long) batches.totalAmount();
+    }
+
+    /** {@code limitguard.redis.batch.requests}, or null before the gateway's first script call. */
+    private static DistributionSummary batches(GatewayInstance gateway) {
+        return gateway.bean(MeterRegistry.class).find(MeteredEngineListener.BATCH_REQUESTS).summary();
     }
 
     @Override

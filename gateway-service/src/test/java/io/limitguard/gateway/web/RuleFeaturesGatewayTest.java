@@ -8,6 +8,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.HttpProbe;
 import io.limitguard.gateway.testing.HttpProbe.Response;
+import io.limitguard.gateway.testing.RedisStats;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.RedisFixture;
@@ -119,7 +120,7 @@ class RuleFeaturesGatewayTest {
     @Test
     void mixedRuleIsDecidedAllOrNothingInOneRedisCallPerRequest() {
         String key = "mixed-1";
-        long evalshaBefore = evalshaCalls();
+        long evalshaBefore = RedisStats.evalshaCalls(redisConnection.sync());
         long decidedBefore = HttpProbe.decidedInRedis(gatewayA) + HttpProbe.decidedInRedis(gatewayB);
         long callsBefore = HttpProbe.scriptCalls(gatewayA) + HttpProbe.scriptCalls(gatewayB);
         upstream.hold();
@@ -169,8 +170,8 @@ class RuleFeaturesGatewayTest {
         long decided = HttpProbe.decidedInRedis(gatewayA) + HttpProbe.decidedInRedis(gatewayB) - decidedBefore;
         long calls = HttpProbe.scriptCalls(gatewayA) + HttpProbe.scriptCalls(gatewayB) - callsBefore;
         assertThat(decided).as("requests decided in Redis").isEqualTo(9);
-        assertThat(evalshaCalls() - evalshaBefore).as("EVALSHA calls: the gateways' script calls, at most one per request")
-                .isEqualTo(calls).isLessThanOrEqualTo(9);
+        assertThat(RedisStats.evalshaCalls(redisConnection.sync()) - evalshaBefore)
+                .as("EVALSHA calls: the gateways' script calls, at most one per request").isEqualTo(calls).isLessThanOrEqualTo(9);
         inFlight.forEach(Disposable::dispose);
     }
 
@@ -313,11 +314,6 @@ class RuleFeaturesGatewayTest {
         List<String> names = new ArrayList<>();
         body.get("violatedPolicies").forEach(policy -> names.add(policy.get("policy").asString()));
         return names;
-    }
-
-    private static long evalshaCalls() {
-        Matcher calls = Pattern.compile("cmdstat_evalsha:calls=(\\d+)").matcher(redisConnection.sync().info("commandstats"));
-        return calls.find() ? Long.parseLong(calls.group(1)) : 0;
     }
 
     private static String url(GatewayInstance gateway, String path) {
