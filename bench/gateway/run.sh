@@ -69,11 +69,10 @@ for r in $(seq 1 "$ROUNDS"); do
   for t in ${orders[$(( (r-1) % 4 ))]}; do
     redis-cli -p 6390 CONFIG RESETSTAT > /dev/null
     read -r rps p50 p99 scpu rcpu n < <(run_wrk "$t" "$DURATION")
-    # µs Redis spent in EVALSHA per request (LimitGuard decides several requests per call under load)
-    us=$(redis-cli -p 6390 INFO commandstats | tr -d '\r' \
-      | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),usec=\([0-9]*\),.*/\1 \2/p' \
-      | awk -v n="$n" '{printf "%.1f", $2 / n}')
-    calls=$(redis-cli -p 6390 INFO commandstats | tr -d '\r' | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),.*/\1/p')
+    # EVALSHA calls, and µs Redis spent in EVALSHA per request (LimitGuard decides several requests per call under load)
+    read -r calls usec < <(redis-cli -p 6390 INFO commandstats | tr -d '\r' \
+      | sed -n 's/^cmdstat_evalsha:calls=\([0-9]*\),usec=\([0-9]*\),.*/\1 \2/p'; echo)
+    us=$(awk -v u="${usec:-0}" -v n="$n" 'BEGIN{printf "%.1f", u / n}')
     echo "round $r $t rps=$rps p50=${p50}ms p99=${p99}ms evalsha_calls=${calls:-0} requests=$n evalsha_usec_per_request=${us:-0} server_cpu_us/req=$scpu redis_cpu_us/req=$rcpu"
     SUM_SCPU[$t]=$(awk -v a="${SUM_SCPU[$t]:-0}" -v b="$scpu" 'BEGIN{print a+b}')
     SUM_RCPU[$t]=$(awk -v a="${SUM_RCPU[$t]:-0}" -v b="$rcpu" 'BEGIN{print a+b}')
