@@ -11,9 +11,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
 
 /**
  * Base of the tests that run the whole dashboard on a random port against the shared real broker and
@@ -30,6 +32,13 @@ public abstract class DashboardIntegrationTest {
 
     protected static final int SUBSCRIBER_BUFFER = 64;
 
+    /** The dashboard's HTTP port. */
+    @LocalServerPort
+    protected int port;
+
+    /** A client of the dashboard's HTTP server. */
+    protected WebTestClient client;
+
     @Autowired
     protected CountsConsumer consumer;
 
@@ -44,6 +53,12 @@ public abstract class DashboardIntegrationTest {
     static void infrastructure(DynamicPropertyRegistry registry) {
         registry.add("spring.kafka.bootstrap-servers", TestInfra::bootstrapServers);
         registry.add("limitguard.analytics.url", () -> TestInfra.analytics().url());
+    }
+
+    @BeforeEach
+    void bindClient() {
+        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
+                .responseTimeout(Duration.ofSeconds(30)).build();
     }
 
     @BeforeEach

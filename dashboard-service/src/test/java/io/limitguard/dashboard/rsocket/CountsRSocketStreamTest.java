@@ -14,16 +14,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.messaging.rsocket.RSocketRequester;
 import reactor.core.publisher.Flux;
 import reactor.test.StepVerifier;
 
 /** {@code counts.stream} over both transports, against the running server and the real broker. */
 class CountsRSocketStreamTest extends DashboardIntegrationTest {
-
-    @LocalServerPort
-    int httpPort;
 
     @Value("${local.rsocket.server.port}")
     int tcpPort;
@@ -51,7 +47,7 @@ class CountsRSocketStreamTest extends DashboardIntegrationTest {
 
     @Test
     void webSocketTransportAtSlashRSocketStreamsTheRequestedRoute() {
-        requester = requesters.websocket(URI.create("ws://127.0.0.1:" + httpPort + "/rsocket"));
+        requester = requesters.websocket(URI.create("ws://127.0.0.1:" + port + "/rsocket"));
         assertStreamsOnlyTheRequestedRoute(requester, "ws");
     }
 

@@ -27,7 +27,6 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.Select;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * The page in real headless Chromium (Debian's {@code chromium} + {@code chromium-driver}): live
@@ -40,9 +39,6 @@ class DashboardPageBrowserTest extends DashboardIntegrationTest {
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
     static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
     static final Duration WAIT = Duration.ofSeconds(30);
-
-    @LocalServerPort
-    int port;
 
     ChromeDriver browser;
     TcpCutter network;

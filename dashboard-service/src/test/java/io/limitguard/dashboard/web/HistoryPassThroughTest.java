@@ -5,26 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.limitguard.dashboard.DashboardIntegrationTest;
 import io.limitguard.dashboard.TestInfra;
 import java.net.URI;
-import java.time.Duration;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** {@code /api/v1/history/...} against the running server and a stand-in of the analytics query API. */
 class HistoryPassThroughTest extends DashboardIntegrationTest {
-
-    @LocalServerPort
-    int port;
-
-    WebTestClient client;
-
-    @BeforeEach
-    void client() {
-        client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port)
-                .responseTimeout(Duration.ofSeconds(30)).build();
-    }
 
     private byte[] direct(String pathAndQuery) {
         return WebTestClient.bindToServer().baseUrl(TestInfra.analytics().url()).build()

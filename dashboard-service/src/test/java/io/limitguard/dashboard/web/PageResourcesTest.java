@@ -6,19 +6,13 @@ import io.limitguard.dashboard.DashboardIntegrationTest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
-import org.springframework.test.web.reactive.server.WebTestClient;
 
 /** The page and everything it loads come from the app itself: no CDN, no unresolved placeholders. */
 class PageResourcesTest extends DashboardIntegrationTest {
 
-    @LocalServerPort
-    int port;
-
     @Test
     void pageAndItsScriptsAndStylesAreServedByTheApp() {
-        WebTestClient client = WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + port).build();
         String html = client.get().uri("/").exchange()
                 .expectStatus().isOk()
                 .expectHeader().contentTypeCompatibleWith(MediaType.TEXT_HTML)
