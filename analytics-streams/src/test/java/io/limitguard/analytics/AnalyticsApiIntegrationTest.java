@@ -13,6 +13,7 @@ import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.Outcome;
 import io.limitguard.events.OutcomeCounts;
 import io.limitguard.events.Topics;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.KafkaFixture;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -82,12 +83,7 @@ class AnalyticsApiIntegrationTest {
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        Closing.all(app, kafka);
     }
 
     private static String iso(long ms) {

@@ -13,6 +13,7 @@ import io.limitguard.events.JsonSerde;
 import io.limitguard.events.Outcome;
 import io.limitguard.events.OutcomeCounts;
 import io.limitguard.events.Topics;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.Fixtures;
 import io.limitguard.testsupport.KafkaFixture;
 import java.io.IOException;
@@ -65,9 +66,7 @@ class ExactlyOnceCrashTest {
 
     @AfterAll
     static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
+        Closing.all(kafka);
     }
 
     @AfterEach

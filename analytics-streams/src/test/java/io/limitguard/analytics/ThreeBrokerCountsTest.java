@@ -10,6 +10,7 @@ import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.Outcome;
 import io.limitguard.events.OutcomeCounts;
 import io.limitguard.events.Topics;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.KafkaFixture;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -69,12 +70,7 @@ class ThreeBrokerCountsTest {
 
     @AfterAll
     static void stop() {
-        if (app != null) {
-            app.close();
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        Closing.all(app, kafka);
     }
 
     @Test

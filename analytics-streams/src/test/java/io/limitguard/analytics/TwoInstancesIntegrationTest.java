@@ -12,6 +12,7 @@ import io.limitguard.analytics.topology.Step;
 import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.Outcome;
 import io.limitguard.events.OutcomeCounts;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.KafkaFixture;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,18 +83,7 @@ class TwoInstancesIntegrationTest {
 
     @AfterAll
     static void stop() {
-        for (AutoCloseable c : new AutoCloseable[] {a, b}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // already closed by the test
-            }
-        }
-        if (kafka != null) {
-            kafka.close();
-        }
+        Closing.all(a, b, kafka); // a or b may be closed already by the test
     }
 
     static BlockRate blockRate(AnalyticsInstance app, String who, Step step) {

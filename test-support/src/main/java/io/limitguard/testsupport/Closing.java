@@ -1,4 +1,4 @@
-package io.limitguard.gateway.testing;
+package io.limitguard.testsupport;
 
 /** Test clean-up: closes everything it is given, skipping nulls, and keeps going when one fails. */
 public final class Closing {

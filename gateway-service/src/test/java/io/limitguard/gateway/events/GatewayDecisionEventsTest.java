@@ -8,6 +8,7 @@ import io.limitguard.events.Outcome;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.Fixtures;
 import io.limitguard.testsupport.KafkaFixture;
 import io.limitguard.testsupport.RedisFixture;
@@ -26,7 +27,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import io.limitguard.gateway.testing.Closing;
 
 /**
  * Real HTTP requests through the whole gateway (real Redis, real upstream): one event per rule

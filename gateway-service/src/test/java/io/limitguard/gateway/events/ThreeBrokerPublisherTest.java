@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.Topics;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.KafkaFixture;
 import java.time.Duration;
 import java.util.Collection;
@@ -43,9 +44,7 @@ class ThreeBrokerPublisherTest {
 
     @AfterAll
     static void stopKafka() {
-        if (kafka != null) {
-            kafka.close();
-        }
+        Closing.all(kafka);
     }
 
     @Test

@@ -4,29 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.event.CircuitBreakerEvent;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.Algorithm;
+import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.LimitScripts;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.RedisFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
-import org.awaitility.core.ConditionTimeoutException;
-import io.github.resilience4j.circuitbreaker.event.CircuitBreakerEvent;
-import java.util.Deque;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
@@ -35,7 +36,6 @@ import org.slf4j.LoggerFactory;
 import reactor.netty.http.client.HttpClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import io.limitguard.gateway.testing.Closing;
 
 /**
  * The failure modes against a real {@code redis-server} that the test kills (SIGKILL), freezes

@@ -3,11 +3,8 @@ package io.limitguard.gateway.limit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.limitguard.testsupport.RedisFixture;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -19,23 +16,17 @@ import reactor.test.StepVerifier;
 /** The production script (clock = Redis TIME) through the engine against a real Redis. */
 class LimitEngineTest {
 
-    private static RedisFixture redis;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    private static EngineOnRedis redis;
     private static LimitEngine engine;
 
     @BeforeAll
     static void start() {
-        redis = RedisFixture.start();
-        client = RedisClient.create(redis.uri());
-        connection = client.connect();
-        engine = new LimitEngine(LimitScripts.load(), connection::reactive);
+        redis = EngineOnRedis.start(LimitScripts.load());
+        engine = redis.engine();
     }
 
     @AfterAll
     static void stop() {
-        connection.close();
-        client.shutdown();
         redis.close();
     }
 
@@ -61,7 +52,7 @@ class LimitEngineTest {
         assertThat(third.verdicts().get(1).retryAfterSeconds()).isEqualTo(1000L);
         assertThat(third.verdicts().get(0).retryAfterMicros()).isZero();
         // stored tokens: 8 plus the refill of the microseconds between the calls, not 7
-        assertThat(TokenBucketState.tokens(connection.sync(), "lg:{t1:k}:wide")).isBetween(8.0, 8.01);
+        assertThat(TokenBucketState.tokens(redis.sync(), "lg:{t1:k}:wide")).isBetween(8.0, 8.01);
     }
 
     @Test
@@ -69,7 +60,7 @@ class LimitEngineTest {
         TokenBucketLimit limit = new TokenBucketLimit("fast", 4, 2);
         engine.evaluate(List.of(new LimitCall("lg:{t2:k}:fast", limit, 3))).block();
         // 3 tokens missing at 2 tokens/s: full again in 1.5 s
-        assertThat(connection.sync().pttl("lg:{t2:k}:fast")).isBetween(1400L, 1500L);
+        assertThat(redis.sync().pttl("lg:{t2:k}:fast")).isBetween(1400L, 1500L);
     }
 
     @Test
@@ -86,14 +77,14 @@ class LimitEngineTest {
         TokenBucketLimit limit = new TokenBucketLimit("n", 3, 0.001);
         List<LimitCall> call = List.of(new LimitCall("lg:{t4:k}:n", limit, 1));
         engine.evaluate(call).block();
-        connection.sync().scriptFlush();
-        assertThat(connection.sync().scriptExists(engine.scripts().forCalls(call).sha())).containsExactly(false);
+        redis.sync().scriptFlush();
+        assertThat(redis.sync().scriptExists(engine.scripts().forCalls(call).sha())).containsExactly(false);
 
         Evaluation after = engine.evaluate(call).block();
 
         assertThat(after.allowed()).isTrue();
         assertThat(after.verdicts().get(0).remaining()).isEqualTo(1);
-        assertThat(connection.sync().scriptExists(engine.scripts().forCalls(call).sha())).containsExactly(true);
+        assertThat(redis.sync().scriptExists(engine.scripts().forCalls(call).sha())).containsExactly(true);
     }
 
     @Test
@@ -105,7 +96,7 @@ class LimitEngineTest {
         assertBadArgument(spec("5", "x"), 1, "parameter 2 is not a number");
         assertBadArgument(spec("5", "1"), 6, "cost must not exceed capacity");
         assertBadArgument(spec("5", "1"), -1, "cost must be a finite number >= 0");
-        assertThat(connection.sync().exists("lg:{bad:k}:x")).isZero();
+        assertThat(redis.sync().exists("lg:{bad:k}:x")).isZero();
     }
 
     @Test
@@ -113,7 +104,7 @@ class LimitEngineTest {
         TokenBucketLimit two = new TokenBucketLimit("two", 2, 0.001);
         List<LimitCall> good = List.of(new LimitCall("lg:{t5:k}:two", two, 1));
         List<LimitCall> bad = List.of(new LimitCall("lg:{t5:k}:x", spec("-5", "1"), 1));
-        connection.sync().scriptFlush(); // the batch's first call meets NOSCRIPT too
+        redis.sync().scriptFlush(); // the batch's first call meets NOSCRIPT too
 
         List<Mono<Evaluation>> answers = engine.evaluateBatch(engine.scripts().forCalls(good),
                 List.of(good, bad, good, good), List.of()).block(Duration.ofSeconds(5));
@@ -128,7 +119,7 @@ class LimitEngineTest {
         Evaluation third = answers.get(3).block();
         assertThat(third.allowed()).isFalse();
         assertThat(third.verdicts().get(0).retryAfterSeconds()).isEqualTo(1000L);
-        assertThat(connection.sync().exists("lg:{t5:k}:x")).isZero();
+        assertThat(redis.sync().exists("lg:{t5:k}:x")).isZero();
     }
 
     @Test
@@ -138,17 +129,17 @@ class LimitEngineTest {
         engine.evaluate(List.of(new LimitCall("lg:{t6:k}:m", limit, 1))).block(); // the script is loaded
         String[] keys = {"lg:{t6:a}:m", "lg:{t6:b}:m"};
         // request 1 well formed; request 2 claims 2 limits, but only 2 keys in all
-        assertThatThrownBy(() -> connection.sync().evalsha(sha, ScriptOutputType.MULTI, keys,
+        assertThatThrownBy(() -> redis.sync().evalsha(sha, ScriptOutputType.MULTI, keys,
                 "batch", "2", "5", "1", "token-bucket", "1", "5", "0.001", "9", "2", "token-bucket", "1", "5", "0.001",
                 "token-bucket", "1", "5", "0.001"))
                 .isInstanceOf(RedisCommandExecutionException.class)
                 .hasMessageContaining("LG_BAD_ARG batch request 2");
         // the limit counts add up to more keys than there are
-        assertThatThrownBy(() -> connection.sync().evalsha(sha, ScriptOutputType.MULTI, keys,
+        assertThatThrownBy(() -> redis.sync().evalsha(sha, ScriptOutputType.MULTI, keys,
                 "batch", "1", "5", "1", "token-bucket", "1", "5", "0.001"))
                 .isInstanceOf(RedisCommandExecutionException.class)
                 .hasMessageContaining("LG_BAD_ARG batch limit counts add up to 1, not 2 keys");
-        assertThat(connection.sync().exists(keys)).as("nothing charged").isZero();
+        assertThat(redis.sync().exists(keys)).as("nothing charged").isZero();
     }
 
     private void assertBadArgument(LimitSpec spec, long cost, String message) {

@@ -2,9 +2,6 @@ package io.limitguard.gateway.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.limitguard.testsupport.RedisFixture;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,24 +18,18 @@ class RefundTest {
 
     /** A multiple of every window below, so windows start at BASE. */
     private static final long BASE = 1_800_000_000_000_000L;
-    private static RedisFixture redis;
-    private static RedisClient client;
-    private static StatefulRedisConnection<String, String> connection;
+    private static EngineOnRedis redis;
     private static LimitEngine engine;
     private static final AtomicInteger keys = new AtomicInteger();
 
     @BeforeAll
     static void start() {
-        redis = RedisFixture.start();
-        client = RedisClient.create(redis.uri());
-        connection = client.connect();
-        engine = new LimitEngine(LimitScripts.withClock("lua-test/clock_argv.lua"), connection::reactive);
+        redis = EngineOnRedis.start(LimitScripts.withClock("lua-test/clock_argv.lua"));
+        engine = redis.engine();
     }
 
     @AfterAll
     static void stop() {
-        connection.close();
-        client.shutdown();
         redis.close();
     }
 
@@ -95,9 +86,9 @@ class RefundTest {
         Twins twins = new Twins(new ConcurrencyLimit("cc", 2, Duration.ofSeconds(60)));
         twins.both(BASE + 1_000_000, 1);
         long chargedAt = twins.chargeRefunded(BASE + 2_000_000, 1);
-        assertThat(connection.sync().zcard(twins.refunded)).isEqualTo(2);
+        assertThat(redis.sync().zcard(twins.refunded)).isEqualTo(2);
         twins.refund(BASE + 2_000_100, chargedAt, 1);
-        assertThat(connection.sync().zcard(twins.refunded)).isEqualTo(1);
+        assertThat(redis.sync().zcard(twins.refunded)).isEqualTo(1);
     }
 
     /**
@@ -141,7 +132,7 @@ class RefundTest {
         }
 
         void refund(long now, long chargedAt, long cost) {
-            engine.refund(connection.reactive(), List.of(new LimitCall(refunded, limit, cost, requestId - 1)), chargedAt,
+            engine.refund(redis.connection().reactive(), List.of(new LimitCall(refunded, limit, cost, requestId - 1)), chargedAt,
                     List.of(Long.toString(now))).block(Duration.ofSeconds(5));
         }
 
@@ -154,7 +145,7 @@ class RefundTest {
         }
 
         private LimitEngine.ScriptReply call(String key, long now, long cost, long id) {
-            return engine.call(connection.reactive(), List.of(new LimitCall(key, limit, cost, id)), true,
+            return engine.call(redis.connection().reactive(), List.of(new LimitCall(key, limit, cost, id)), true,
                     List.of(Long.toString(now))).block(Duration.ofSeconds(5));
         }
     }

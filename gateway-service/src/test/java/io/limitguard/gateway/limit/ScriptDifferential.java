@@ -2,10 +2,6 @@ package io.limitguard.gateway.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.reactive.RedisReactiveCommands;
-import io.limitguard.testsupport.RedisFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,19 +23,9 @@ import reactor.core.publisher.Mono;
  */
 final class ScriptDifferential implements AutoCloseable {
 
-    private final RedisFixture redis;
-    private final RedisClient client;
-    private final StatefulRedisConnection<String, String> connection;
-    private final LimitEngine engine;
+    private final EngineOnRedis redis = EngineOnRedis.start(LimitScripts.withClock("lua-test/clock_argv.lua"));
+    private final LimitEngine engine = redis.engine();
     private long nextRequestId = 1;
-
-    ScriptDifferential() {
-        redis = RedisFixture.start();
-        client = RedisClient.create(redis.uri());
-        connection = client.connect();
-        RedisReactiveCommands<String, String> commands = connection.reactive();
-        engine = new LimitEngine(LimitScripts.withClock("lua-test/clock_argv.lua"), () -> commands);
-    }
 
     /** What a run exercised: the sequences must see both answers and the all-or-nothing case, or they prove little. */
     record Stats(int calls, int rejected, int partial, int releases) {
@@ -90,7 +76,7 @@ final class ScriptDifferential implements AutoCloseable {
                     long requestId = held.remove(random.nextInt(held.size()));
                     for (int l = 0; l < specs.size(); l++) {
                         if (specs.get(l).heldUntilResponseEnds()) {
-                            connection.sync().zrem(key(name, sequence, specs.get(l)), Long.toString(requestId));
+                            redis.sync().zrem(key(name, sequence, specs.get(l)), Long.toString(requestId));
                             models.get(l).release(requestId);
                         }
                     }
@@ -160,8 +146,6 @@ final class ScriptDifferential implements AutoCloseable {
 
     @Override
     public void close() {
-        connection.close();
-        client.shutdown();
         redis.close();
     }
 }

@@ -2,13 +2,13 @@ package io.limitguard.gateway.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.limitguard.gateway.testing.Closing;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.HttpProbe;
 import io.limitguard.gateway.testing.HttpProbe.Response;
 import io.limitguard.gateway.testing.RawHttp;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.RedisFixture;
 import java.io.InputStream;
 import java.io.OutputStream;

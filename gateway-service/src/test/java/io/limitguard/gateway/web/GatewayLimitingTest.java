@@ -9,21 +9,22 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.Outcome;
-import io.limitguard.gateway.testing.BlockingCalls;
 import io.limitguard.gateway.limit.TokenBucketState;
+import io.limitguard.gateway.testing.BlockingCalls;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.RawHttp;
 import io.limitguard.gateway.testing.RecordingSink;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.RedisFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -37,7 +38,6 @@ import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import io.limitguard.gateway.testing.Closing;
 
 /**
  * Two gateway instances against one real Redis and a real upstream: exact limits under
@@ -93,11 +93,7 @@ class GatewayLimitingTest {
         if (connections != null) {
             connections.disposeLater().block(Duration.ofSeconds(5));
         }
-        if (redisConnection != null) {
-            redisConnection.close();
-            redisClient.shutdown();
-        }
-        Closing.all(gatewayA, gatewayB, upstream, redis);
+        Closing.all(redisConnection, redisClient, gatewayA, gatewayB, upstream, redis);
     }
 
     @Test

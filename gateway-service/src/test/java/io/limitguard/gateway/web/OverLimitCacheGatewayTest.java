@@ -9,17 +9,16 @@ import io.limitguard.gateway.testing.HttpProbe;
 import io.limitguard.gateway.testing.HttpProbe.Response;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.RedisFixture;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
-import io.limitguard.gateway.testing.Closing;
 
 /**
  * The local over-limit cache under a flood on one key: Redis is asked a small, bounded number of
@@ -59,14 +58,7 @@ class OverLimitCacheGatewayTest {
 
     @AfterAll
     static void stop() {
-        Closing.all(http, gateway, upstream);
-        if (redisConnection != null) {
-            redisConnection.close();
-            redisClient.shutdown();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        Closing.all(http, gateway, upstream, redisConnection, redisClient, redis);
     }
 
     @Test
@@ -102,20 +94,19 @@ class OverLimitCacheGatewayTest {
         long redisBefore = HttpProbe.decidedInRedis(gateway);
         long admittedBefore = HttpProbe.decisions(gateway, "short", "allowed");
         long startMicros = redisMicros();
-        AtomicInteger retried = new AtomicInteger();
-        // A response lost on the wire now and then (seen here under heavy machine load: a read time-out
-        // of the test client) is retried once; the decisions are counted by the gateway, not from responses.
+        // Every request gets its answer: no retry. (Until Reactor Netty 1.3.8 a keep-alive connection
+        // could stop reading after an answer decided at once, as the cache's are: reactor/reactor-netty#4361.)
         List<Response> responses = Flux.range(0, 1500)
                 .flatMap(i -> http.get(gateway.baseUrl() + "/short/x", Map.of("X-API-Key", "flood-2"))
-                        .timeout(Duration.ofSeconds(10)).doOnError(e -> retried.incrementAndGet()).retry(1), concurrency)
+                        .timeout(Duration.ofSeconds(10)), concurrency)
                 .collectList().block(Duration.ofSeconds(120));
         double seconds = (redisMicros() - startMicros) / 1e6;
 
         long admitted = HttpProbe.decisions(gateway, "short", "allowed") - admittedBefore;
         long redis = HttpProbe.decidedInRedis(gateway) - redisBefore;
         assertThat(responses).hasSize(1500);
-        assertThat(retried.get()).isLessThanOrEqualTo(2);
-        assertThat(responses.stream().filter(r -> r.status() == 200).count()).isBetween(admitted - retried.get(), admitted);
+        assertThat(responses.stream().filter(r -> r.status() == 200).count()).isEqualTo(admitted);
+        assertThat(responses.stream().filter(r -> r.status() == 429).count()).isEqualTo(1500 - admitted);
         // no over-admission: a GCRA of burst 5 at 5/s admits at most 5 + 5 per second
         assertThat((double) admitted).as("admitted in %.2f s", seconds).isLessThanOrEqualTo(5 + 5 * seconds + 1);
         // The cache must not block for good: refills keep being used. On a loaded 2-core machine the

@@ -11,6 +11,7 @@ import io.limitguard.gateway.testing.HttpProbe.Response;
 import io.limitguard.gateway.testing.RedisStats;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.RedisFixture;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.Test;
 import reactor.core.Disposable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import io.limitguard.gateway.testing.Closing;
 
 /**
  * The algorithms beyond the token bucket through the whole gateway (two instances, one real Redis,
@@ -102,14 +102,7 @@ class RuleFeaturesGatewayTest {
 
     @AfterAll
     static void stop() {
-        Closing.all(http, gatewayA, gatewayB, upstream);
-        if (redisConnection != null) {
-            redisConnection.close();
-            redisClient.shutdown();
-        }
-        if (redis != null) {
-            redis.close();
-        }
+        Closing.all(http, gatewayA, gatewayB, upstream, redisConnection, redisClient, redis);
     }
 
     @AfterEach
