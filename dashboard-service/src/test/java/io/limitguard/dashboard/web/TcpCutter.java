@@ -1,5 +1,6 @@
 package io.limitguard.dashboard.web;
 
+import io.limitguard.testsupport.Closing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -47,8 +48,8 @@ final class TcpCutter implements AutoCloseable {
     }
 
     synchronized void down() {
-        closeQuietly(server);
-        sockets.forEach(TcpCutter::closeQuietly);
+        Closing.all(server);
+        Closing.all(sockets.toArray(Socket[]::new));
         sockets.clear();
     }
 
@@ -79,22 +80,11 @@ final class TcpCutter implements AutoCloseable {
             } catch (IOException e) {
                 // one side closed: close the other below
             } finally {
-                closeQuietly(from);
-                closeQuietly(to);
+                Closing.all(from, to);
             }
         }, "tcp-cutter-pump");
         pump.setDaemon(true);
         pump.start();
-    }
-
-    private static void closeQuietly(java.io.Closeable closeable) {
-        try {
-            if (closeable != null) {
-                closeable.close();
-            }
-        } catch (IOException ignored) {
-            // closing anyway
-        }
     }
 
     @Override
