@@ -22,6 +22,7 @@ import io.limitguard.gateway.web.ProblemResponses;
 import io.limitguard.gateway.web.RateLimitFilter;
 import io.limitguard.gateway.web.RateLimitHeaders;
 import io.limitguard.gateway.web.RequestLimiter;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.limitguard.gateway.limit.LimitCall;
@@ -97,7 +98,10 @@ public class LimiterConfiguration {
                 .minimumExpectedValue(Duration.ofMillis(0).plusNanos(50_000))
                 .maximumExpectedValue(properties.redis().timeout().multipliedBy(2))
                 .register(meters);
-        return new RedisGuard(breaker, properties.redis().timeout(), latency);
+        Counter timeouts = Counter.builder("limitguard.redis.timeouts")
+                .description("Limiter calls to Redis that hit limitguard.redis.timeout (the rules' on-failure decided)")
+                .register(meters);
+        return new RedisGuard(breaker, properties.redis().timeout(), latency, timeouts);
     }
 
     @Bean

@@ -211,6 +211,8 @@ class FailureModesTest {
             assertThat(prometheus).containsPattern("limitguard_decisions_total\\{outcome=\"" + outcome + "\",[^}]*} [1-9]");
         }
         assertThat(prometheus).contains("limitguard_redis_latency_seconds_bucket{le=");
+        // the SIGSTOP scenario's calls hit the time limit
+        assertThat(prometheus).containsPattern("limitguard_redis_timeouts_total [1-9]");
         JsonNode health = health();
         assertThat(health.get("status").asString()).isEqualTo("UP");
         assertThat(health.at("/components/limiter/details/breaker").asString()).isEqualTo("CLOSED");

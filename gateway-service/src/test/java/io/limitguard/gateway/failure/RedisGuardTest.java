@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -21,8 +22,10 @@ class RedisGuardTest {
 
     private static final Duration TIME_LIMIT = Duration.ofMillis(50);
 
-    private final Timer latency = new SimpleMeterRegistry().timer("latency");
-    private final RedisGuard guard = new RedisGuard(CircuitBreaker.ofDefaults("redis"), TIME_LIMIT, latency);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final Timer latency = meters.timer("latency");
+    private final Counter timeouts = meters.counter("timeouts");
+    private final RedisGuard guard = new RedisGuard(CircuitBreaker.ofDefaults("redis"), TIME_LIMIT, latency, timeouts);
 
     @Test
     void anAnswerInTimeIsPassedOnTimedAndCountedAsASuccess() {
@@ -43,6 +46,7 @@ class RedisGuardTest {
                 .expectError(TimeoutException.class)
                 .verify(Duration.ofSeconds(5));
         assertThat(latency.count()).isZero();
+        assertThat(timeouts.count()).isEqualTo(1);
         assertThat(guard.breaker().getMetrics().getNumberOfFailedCalls()).isEqualTo(1);
     }
 
@@ -58,5 +62,6 @@ class RedisGuardTest {
                 .verify(Duration.ofSeconds(5));
         assertThat(subscribed).isFalse();
         assertThat(latency.count()).isZero();
+        assertThat(timeouts.count()).isZero();
     }
 }
