@@ -33,9 +33,11 @@ public record Rule(String id, Set<String> routes, KeyResolver keyResolver, List<
 
     /**
      * The Redis key of one limit for one client key. The hash tag {@code {rule:key}} keeps all
-     * limits of one rule and key in one Redis Cluster slot.
+     * limits of one rule and key in one Redis Cluster slot. The algorithm is part of the key because
+     * each one keeps another kind of state (string, hash, sorted set): a limit given another algorithm
+     * under the same name (admin API, config edit) starts afresh instead of meeting the old state.
      */
     public String redisKey(String clientKey, LimitSpec limit) {
-        return "lg:{" + id + ":" + clientKey + "}:" + limit.name();
+        return "lg:{" + id + ":" + clientKey + "}:" + limit.name() + ":" + limit.algorithm();
     }
 }

@@ -138,7 +138,7 @@ class GatewayLimitingTest {
         }
         assertThat(responses).extracting(Response::status).containsExactly(200, 200, 200, 429, 429);
         assertThat(responses.get(2).header("RateLimit")).startsWith("\"narrow\";r=0;");
-        double wide = TokenBucketState.tokens(redisConnection.sync(), "lg:{two-limits:pair-1}:wide");
+        double wide = TokenBucketState.tokens(redisConnection.sync(), "lg:{two-limits:pair-1}:wide:token-bucket");
         assertThat(wide).as("wide charged 3 times, not 5").isBetween(47.0, 47.01);
         JsonNode body = JsonMapper.shared().readTree(responses.get(4).body());
         assertThat(body.get("violatedPolicies")).hasSize(1);
@@ -219,7 +219,7 @@ class GatewayLimitingTest {
             statuses.add(get(gatewayA.baseUrl() + "/ip/x", Map.of("X-Forwarded-For", "203.0.113." + i)).status());
         }
         assertThat(statuses).containsExactly(200, 200, 200, 429, 429, 429);
-        assertThat(redisConnection.sync().exists("lg:{per-ip:127.0.0.1}:burst")).isEqualTo(1);
+        assertThat(redisConnection.sync().exists("lg:{per-ip:127.0.0.1}:burst:token-bucket")).isEqualTo(1);
         assertThat(redisConnection.sync().keys("lg:{per-ip:203.*")).isEmpty();
     }
 
@@ -232,7 +232,7 @@ class GatewayLimitingTest {
             statuses.add(get(gatewayA.baseUrl() + "/hostile/x", Map.of("X-API-Key", huge)).status());
         }
         assertThat(statuses).containsExactly(200, 200, 429, 429);
-        assertThat(redisConnection.sync().keys("lg:{hostile:sha256:*}:burst")).hasSize(1);
+        assertThat(redisConnection.sync().keys("lg:{hostile:sha256:*}:burst:token-bucket")).hasSize(1);
 
         List<Integer> raw = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -246,7 +246,7 @@ class GatewayLimitingTest {
         } else {
             assertThat(raw).containsOnly(400);
         }
-        Pattern safe = Pattern.compile("lg:\\{[A-Za-z0-9._-]+:[A-Za-z0-9._:@/+=()-]{1,135}\\}:[A-Za-z0-9._-]+");
+        Pattern safe = Pattern.compile("lg:\\{[A-Za-z0-9._-]+:[A-Za-z0-9._:@/+=()-]{1,135}\\}:[A-Za-z0-9._-]+:[a-z-]+");
         assertThat(redisConnection.sync().keys("lg:*")).allMatch(key -> safe.matcher(key).matches());
         assertThat(get(gatewayB.baseUrl() + "/free/x", Map.of()).status()).as("still serving").isEqualTo(200);
     }

@@ -125,7 +125,7 @@ class RuleFeaturesGatewayTest {
                     .subscribe(firstFive::add));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> upstream.waiting() == 5);
-        String tatBefore = redisConnection.sync().get("lg:{mixed:" + key + "}:smooth");
+        String tatBefore = redisConnection.sync().get("lg:{mixed:" + key + "}:smooth:gcra");
 
         Response sixth = http.getNow(url(gatewayB, "/mixed/x"), Map.of("X-API-Key", key));
 
@@ -134,29 +134,29 @@ class RuleFeaturesGatewayTest {
         assertThat(sixth.header("RateLimit-Policy")).isEqualTo("\"inflight\";q=5;qu=\"concurrent-requests\"");
         assertThat(sixth.header("Retry-After")).isEqualTo("1");
         // nothing was charged for the rejected request: neither the GCRA nor the hourly window
-        assertThat(redisConnection.sync().get("lg:{mixed:" + key + "}:smooth")).isEqualTo(tatBefore);
-        assertThat(redisConnection.sync().hget("lg:{mixed:" + key + "}:hourly", "c")).isEqualTo("5");
-        assertThat(redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight")).isEqualTo(5);
+        assertThat(redisConnection.sync().get("lg:{mixed:" + key + "}:smooth:gcra")).isEqualTo(tatBefore);
+        assertThat(redisConnection.sync().hget("lg:{mixed:" + key + "}:hourly:fixed-window", "c")).isEqualTo("5");
+        assertThat(redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight:concurrency")).isEqualTo(5);
 
         upstream.releaseHeld();
         await().atMost(Duration.ofSeconds(20)).until(() -> firstFive.size() == 5);
         assertThat(firstFive).extracting(Response::status).containsOnly(200);
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight") == 0);
+                .until(() -> redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight:concurrency") == 0);
 
         // two more fit the hourly window (7), the eighth does not: rejected by "hourly" alone
         assertThat(http.getNow(url(gatewayA, "/mixed/x"), Map.of("X-API-Key", key)).status()).isEqualTo(200);
         assertThat(http.getNow(url(gatewayB, "/mixed/x"), Map.of("X-API-Key", key)).status()).isEqualTo(200);
-        String tatAfterSeven = redisConnection.sync().get("lg:{mixed:" + key + "}:smooth");
+        String tatAfterSeven = redisConnection.sync().get("lg:{mixed:" + key + "}:smooth:gcra");
         Response eighth = http.getNow(url(gatewayA, "/mixed/x"), Map.of("X-API-Key", key));
         assertThat(eighth.status()).isEqualTo(429);
         assertThat(violated(eighth)).containsExactly("hourly");
         assertThat(eighth.header("RateLimit-Policy")).startsWith("\"hourly\";q=7;w=3600");
         long retryAfter = Long.parseLong(eighth.header("Retry-After"));
         assertThat(retryAfter).as("seconds to the end of the hour").isBetween(1L, 3600L);
-        assertThat(redisConnection.sync().get("lg:{mixed:" + key + "}:smooth")).isEqualTo(tatAfterSeven);
-        assertThat(redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight")).as("no slot for a rejection").isZero();
-        assertThat(redisConnection.sync().hget("lg:{mixed:" + key + "}:hourly", "c")).isEqualTo("7");
+        assertThat(redisConnection.sync().get("lg:{mixed:" + key + "}:smooth:gcra")).isEqualTo(tatAfterSeven);
+        assertThat(redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight:concurrency")).as("no slot for a rejection").isZero();
+        assertThat(redisConnection.sync().hget("lg:{mixed:" + key + "}:hourly:fixed-window", "c")).isEqualTo("7");
 
         // Every request decided in Redis once, all three limits in one script call: never a call per limit.
         // Two of the first five on one gateway may share a call (batching), so up to 9 calls, not exactly 9.
@@ -171,7 +171,7 @@ class RuleFeaturesGatewayTest {
     @Test
     void concurrencySlotsComeBackWhenResponsesCompleteOrAreCancelled() {
         String key = "conc-1";
-        String slots = "lg:{conc:" + key + "}:inflight";
+        String slots = "lg:{conc:" + key + "}:inflight:concurrency";
         upstream.hold();
         List<Response> done = new ArrayList<>();
         http.get(url(gatewayA, "/conc/a"), Map.of("X-API-Key", key)).subscribe(done::add);
@@ -206,14 +206,14 @@ class RuleFeaturesGatewayTest {
             assertThat(response.status()).as("attempt %d: an upstream error, not 429 (the slot came back)", i)
                     .isGreaterThanOrEqualTo(500);
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> redisConnection.sync().zcard("lg:{dead:" + key + "}:inflight") == 0);
+                    .until(() -> redisConnection.sync().zcard("lg:{dead:" + key + "}:inflight:concurrency") == 0);
         }
     }
 
     @Test
     void aLeaseNobodyReleasesExpires() {
         String key = "lease-1";
-        String slots = "lg:{lease:" + key + "}:inflight";
+        String slots = "lg:{lease:" + key + "}:inflight:concurrency";
         // what a gateway that crashed mid-request leaves behind: a lease until now + 6 s (Redis time)
         List<String> time = redisConnection.sync().time();
         long nowMicros = Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1));
@@ -268,8 +268,8 @@ class RuleFeaturesGatewayTest {
         assertThat(HttpProbe.decisions(gatewayB, "trial", "blocked")).isZero();
         assertThat(upstream.requests() - before).as("4 enforced + 12 shadow requests reached the upstream").isEqualTo(16);
         // its counters are its own: the shadow rule charged only what it admitted, like its enforced twin
-        assertThat(redisConnection.sync().hget("lg:{trial:trial-1}:minute", "c"))
-                .isEqualTo(redisConnection.sync().hget("lg:{twin:trial-1}:minute", "c")).isEqualTo("4");
+        assertThat(redisConnection.sync().hget("lg:{trial:trial-1}:minute:sliding-window", "c"))
+                .isEqualTo(redisConnection.sync().hget("lg:{twin:trial-1}:minute:sliding-window", "c")).isEqualTo("4");
     }
 
     @Test
