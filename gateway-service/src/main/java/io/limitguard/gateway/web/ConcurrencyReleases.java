@@ -89,11 +89,15 @@ public final class ConcurrencyReleases {
         return held;
     }
 
-    /** Redis keys of the slots Redis gave this request (rules it admitted; a rejected call charged nothing). */
+    /**
+     * Redis keys of the slots Redis gave this request: rules it admitted. A rejected request's enforced
+     * limits charged nothing, but each shadow rule is a group of its own, charged when it admitted.
+     */
     static List<String> heldKeys(RequestDecision decision) {
         List<String> keys = new ArrayList<>(1);
+        boolean forwarded = decision.status() == RequestDecision.Status.ALLOWED;
         for (RuleDecision rule : decision.rules()) {
-            if (rule.outcome() != Outcome.ALLOWED) {
+            if (rule.outcome() != Outcome.ALLOWED || !(forwarded || rule.rule().shadow())) {
                 continue;
             }
             for (LimitSpec limit : rule.rule().limits()) {

@@ -54,7 +54,8 @@ public final class RateLimitFilter implements GlobalFilter, Ordered {
             headers.apply(exchange.getResponse().getHeaders(), decision);
             return switch (decision.status()) {
                 case ALLOWED -> releases.holdWhile(chain.filter(exchange), decision, requestId);
-                case RATE_LIMITED -> problems.tooManyRequests(exchange, decision);
+                // a shadow rule's own group may have taken a concurrency slot although the request is rejected
+                case RATE_LIMITED -> releases.holdWhile(problems.tooManyRequests(exchange, decision), decision, requestId);
                 case UNAVAILABLE -> problems.unavailable(exchange, decision);
                 case MISSING_KEY -> problems.missingKey(exchange, decision);
                 case INVALID_COST -> problems.invalidCost(exchange, decision);

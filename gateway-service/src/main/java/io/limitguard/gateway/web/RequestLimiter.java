@@ -1,5 +1,6 @@
 package io.limitguard.gateway.web;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.limitguard.events.Outcome;
 import io.limitguard.gateway.config.KeyProperties.EmptyKey;
 import io.limitguard.gateway.failure.FailureFallback;
@@ -11,6 +12,7 @@ import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.LimitSpec;
 import io.limitguard.gateway.limit.LimitVerdict;
 import io.limitguard.gateway.rules.Rule;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.web.server.ServerWebExchange;
@@ -27,6 +29,7 @@ public final class RequestLimiter {
     static final String EMPTY_KEY = "(none)";
     /** A cost header that is not a whole number from 0 to the rule's max-cost. */
     static final long INVALID_COST = -1;
+    private static final Duration LATE_RELEASE_TIMEOUT = Duration.ofSeconds(5);
 
     private final LimitEngine engine;
     private final RedisGuard guard;
@@ -135,9 +138,40 @@ public final class RequestLimiter {
                 calls.add(new LimitCall(k.rule().redisKey(k.key(), limit), limit, k.cost(), requestId, group));
             }
         }
-        return guard.protect(engine.evaluate(calls))
-                .map(evaluation -> learn(fromRedis(keyed, evaluation, start), start))
+        Mono<Evaluation> evaluation = guard.protect(engine.evaluate(calls));
+        List<String> leases = requestId == 0 ? List.of() : leaseKeys(calls);
+        if (!leases.isEmpty()) {
+            // A call past its time limit (or whose request went away) may still run in Redis and take a slot that
+            // no response will give back: give it back after the call (idempotent ZREM, behind it on the
+            // connection). Not when the breaker refused the call: then it was never sent.
+            evaluation = evaluation
+                    .doOnError(error -> {
+                        if (!(error instanceof CallNotPermittedException)) {
+                            releaseLate(leases, requestId);
+                        }
+                    })
+                    .doOnCancel(() -> releaseLate(leases, requestId));
+        }
+        return evaluation
+                .map(result -> learn(fromRedis(keyed, result, start), start))
                 .onErrorResume(error -> Mono.fromSupplier(() -> withoutRedis(keyed, start, requestId, error)));
+    }
+
+    private static List<String> leaseKeys(List<LimitCall> calls) {
+        List<String> keys = new ArrayList<>(0);
+        for (LimitCall call : calls) {
+            if (call.limit().heldUntilResponseEnds()) {
+                keys.add(call.redisKey());
+            }
+        }
+        return keys;
+    }
+
+    private void releaseLate(List<String> keys, long requestId) {
+        engine.release(keys, requestId).timeout(LATE_RELEASE_TIMEOUT).subscribe(released -> {
+        }, error -> {
+            // Redis is down: the lease expiry frees the slot, as for any lost release
+        });
     }
 
     /** 429 without Redis when the over-limit cache knows an enforced rule is still over its limit. */
