@@ -40,7 +40,9 @@ public final class LocalLimiter {
      * @return one verdict per limit; all allowed means the request was charged
      */
     public List<LimitVerdict> decide(Rule rule, String key, long requestId) {
-        LocalBuckets local = buckets.get(bucketKey(rule, key), k -> new LocalBuckets(rule, expectedInstances));
+        // A rule replaced at run time (admin API) keeps its id: buckets built for other limits start over.
+        LocalBuckets local = buckets.asMap().compute(bucketKey(rule, key),
+                (k, old) -> old != null && old.builtFor(rule) ? old : new LocalBuckets(rule, expectedInstances));
         return local.decide(clockMicros.getAsLong(), rule.cost(), requestId);
     }
 
@@ -64,13 +66,26 @@ public final class LocalLimiter {
     private static final class LocalBuckets {
 
         private final List<LimitModel<?>> models = new ArrayList<>();
+        private final List<LimitSpec> limits;
+        private final long cost;
 
         LocalBuckets(Rule rule, int instances) {
+            this.limits = rule.limits();
+            this.cost = rule.cost();
             for (LimitSpec limit : rule.limits()) {
                 // the limit's own model sized to this instance's share (a concurrency slot is held until
-                // the gateway releases it when the response ends, as with Redis; its lease is the backstop)
-                models.add(limit.model(instances));
+                // the gateway releases it when the response ends, as with Redis; its lease is the backstop),
+                // but never smaller than one request of the rule: a share below its cost would admit nothing
+                int share = instances;
+                while (share > 1 && !limit.heldUntilResponseEnds() && limit.quota() / share < rule.cost()) {
+                    share--;
+                }
+                models.add(limit.model(share));
             }
+        }
+
+        boolean builtFor(Rule rule) {
+            return limits.equals(rule.limits()) && cost == rule.cost();
         }
 
         synchronized List<LimitVerdict> decide(long now, long cost, long requestId) {
