@@ -54,6 +54,19 @@ public final class ClientAddressResolver {
         return client.getHostAddress();
     }
 
+    /** {@code 198.51.100.7:51234} and {@code [2001:db8::5]:51234} (or {@code [2001:db8::5]}) name the address alone. */
+    private static String withoutPort(String text) {
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            return close > 0 && (close == text.length() - 1 || text.charAt(close + 1) == ':')
+                    ? text.substring(1, close) : "";
+        }
+        int colon = text.indexOf(':');
+        // one colon after a dotted quad: an IPv4 address and port (an IPv6 literal has at least two)
+        return colon > 0 && colon == text.lastIndexOf(':') && text.indexOf('.') >= 0 && text.indexOf('.') < colon
+                ? text.substring(0, colon) : text;
+    }
+
     private boolean trusted(InetAddress address) {
         for (Cidr cidr : trustedProxies) {
             if (cidr.contains(address)) {
@@ -64,6 +77,7 @@ public final class ClientAddressResolver {
     }
 
     private static InetAddress parse(String text) {
+        text = withoutPort(text);
         if (text.isEmpty() || text.length() > 45 || !IP_LITERAL.matcher(text).matches()) {
             return null;
         }

@@ -53,6 +53,15 @@ class ClientAddressResolverTest {
                 .isNotEqualTo(bounds.bound("k".repeat(34)));
     }
 
+    @Test
+    void aForwardedAddressWithAPortIsTheClientNotTheProxy() {
+        // Several proxies and load balancers (e.g. Azure Application Gateway, IIS ARR) append the client's
+        // source port. Keying such requests by the proxy's own address puts every client in one bucket.
+        assertThat(resolve("10.1.2.3", "198.51.100.7:51234")).isEqualTo("198.51.100.7");
+        assertThat(resolve("10.1.2.3", "[2001:db8::5]:51234")).isEqualTo("2001:db8:0:0:0:0:0:5");
+        assertThat(resolve("10.1.2.3", "[2001:db8::5]")).isEqualTo("2001:db8:0:0:0:0:0:5");
+    }
+
     private String resolve(String peer, String forwarded) {
         MockServerHttpRequest request = MockServerHttpRequest.get("/").remoteAddress(new InetSocketAddress(peer, 40000))
                 .header("X-Forwarded-For", forwarded).build();
