@@ -12,6 +12,8 @@ LG_ALGORITHMS['token-bucket'] = {
     if not (capacity and capacity > 0 and capacity < LG_HUGE) then return nil, 'capacity must be a finite number > 0' end
     if not (rate and rate > 0 and rate < LG_HUGE) then return nil, 'refill-per-second must be a finite number > 0' end
     if cost > capacity then return nil, 'cost must not exceed capacity' end
+    -- the expiry (ms to full) must stay an integer Redis accepts
+    if capacity / rate > 1e9 then return nil, 'capacity / refill-per-second must be at most 1e9 seconds' end
     local tokens, ts = capacity, now
     local stored = redis.call('GET', key)
     if stored then tokens, ts = struct.unpack('<dd', stored) end

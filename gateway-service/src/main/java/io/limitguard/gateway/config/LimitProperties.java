@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -36,6 +37,13 @@ public record LimitProperties(String name, String algorithm, Long capacity, Doub
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     /** The scripts keep windows and leases in whole milliseconds up to 1e12 ms. */
     private static final Duration LONGEST = Duration.ofMillis(1_000_000_000_000L);
+    /**
+     * Quotas are sent as structured-field integers in {@code RateLimit-Policy} (at most 15 digits) and
+     * counted exactly by the scripts' doubles.
+     */
+    static final long MAX_QUOTA = 999_999_999_999_999L;
+    /** The scripts' expiries are whole milliseconds Redis accepts: the time to fill a bucket stays below 1e9 s. */
+    static final double LONGEST_FILL_SECONDS = 1e9;
 
     public LimitProperties {
         algorithm = algorithm == null || algorithm.isBlank() ? TOKEN_BUCKET : algorithm.trim();
@@ -69,11 +77,13 @@ public record LimitProperties(String name, String algorithm, Long capacity, Doub
             case TOKEN_BUCKET -> {
                 wholeAtLeastCost(problems, "capacity", capacity, cost, costField);
                 positiveRate(problems, "refill-per-second", refillPerSecond);
+                fillTime(problems, "capacity / refill-per-second", capacity, refillPerSecond);
                 unused.keySet().removeAll(List.of("capacity", "refill-per-second"));
             }
             case GCRA -> {
                 positiveRate(problems, "rate-per-second", ratePerSecond);
                 wholeAtLeastCost(problems, "burst", burst, cost, costField);
+                fillTime(problems, "burst / rate-per-second", burst, ratePerSecond);
                 unused.keySet().removeAll(List.of("rate-per-second", "burst"));
             }
             case SLIDING_WINDOW, FIXED_WINDOW -> {
@@ -82,8 +92,8 @@ public record LimitProperties(String name, String algorithm, Long capacity, Doub
                 unused.keySet().removeAll(List.of("limit", "window"));
             }
             default -> { // concurrency: one slot per request whatever its cost
-                if (maxInFlight == null || maxInFlight < 1) {
-                    problems.add("max-in-flight: must be >= 1, was " + maxInFlight);
+                if (maxInFlight == null || maxInFlight < 1 || maxInFlight > MAX_QUOTA) {
+                    problems.add("max-in-flight: must be between 1 and " + MAX_QUOTA + ", was " + maxInFlight);
                 }
                 if (lease != null) {
                     duration(problems, "lease", lease);
@@ -103,6 +113,8 @@ public record LimitProperties(String name, String algorithm, Long capacity, Doub
             String costField) {
         if (value == null || value <= 0) {
             problems.add(field + ": must be > 0, was " + value);
+        } else if (value > MAX_QUOTA) {
+            problems.add(field + ": must be at most " + MAX_QUOTA + ", was " + value);
         } else if (cost > value) {
             problems.add(field + ": must be >= the rule's " + costField + " " + cost + ", was " + value);
         }
@@ -111,6 +123,14 @@ public record LimitProperties(String name, String algorithm, Long capacity, Doub
     private static void positiveRate(List<String> problems, String field, Double value) {
         if (value == null || !Double.isFinite(value) || value <= 0) {
             problems.add(field + ": must be a finite number > 0, was " + value);
+        }
+    }
+
+    private static void fillTime(List<String> problems, String what, Long quota, Double perSecond) {
+        if (quota != null && quota > 0 && perSecond != null && Double.isFinite(perSecond) && perSecond > 0
+                && quota / perSecond > LONGEST_FILL_SECONDS) {
+            problems.add(what + ": filling from empty must take at most 1e9 seconds, takes "
+                    + String.format(Locale.ROOT, "%.0f s", quota / perSecond));
         }
     }
 

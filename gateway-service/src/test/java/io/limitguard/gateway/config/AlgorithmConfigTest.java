@@ -71,9 +71,26 @@ class AlgorithmConfigTest {
                 "limitguard.rules[0].cost=9", "limitguard.rules[0].limits[0].name=w",
                 "limitguard.rules[0].limits[0].algorithm=sliding-window", "limitguard.rules[0].limits[0].limit=5",
                 "limitguard.rules[0].limits[0].window=1s");
-        assertStartupFails("rule 'mixed': limits[0] 'c'.max-in-flight: must be >= 1, was 0",
+        assertStartupFails("rule 'mixed': limits[0] 'c'.max-in-flight: must be between 1 and 999999999999999, was 0",
                 "limitguard.rules[0].limits[0].name=c", "limitguard.rules[0].limits[0].algorithm=concurrency",
                 "limitguard.rules[0].limits[0].max-in-flight=0");
+    }
+
+    @Test
+    void quotasAndFillTimesTheScriptsCannotKeepAreNamed() {
+        // RateLimit-Policy's q is a structured-field integer: at most 15 digits
+        assertStartupFails("rule 'mixed': limits[0] 'b'.capacity: must be at most 999999999999999, was 1000000000000000",
+                "limitguard.rules[0].limits[0].name=b", "limitguard.rules[0].limits[0].capacity=1000000000000000",
+                "limitguard.rules[0].limits[0].refill-per-second=1000000000");
+        // the time to fill from empty sets the key's expiry: beyond 1e9 s Redis would refuse it
+        assertStartupFails("rule 'mixed': limits[0] 'b'.capacity / refill-per-second: filling from empty must take at most "
+                        + "1e9 seconds, takes 1000000000000 s",
+                "limitguard.rules[0].limits[0].name=b", "limitguard.rules[0].limits[0].capacity=1000000",
+                "limitguard.rules[0].limits[0].refill-per-second=0.000001");
+        assertStartupFails("rule 'mixed': limits[0] 's'.burst / rate-per-second: filling from empty must take at most "
+                        + "1e9 seconds, takes 2000000000 s",
+                "limitguard.rules[0].limits[0].name=s", "limitguard.rules[0].limits[0].algorithm=gcra",
+                "limitguard.rules[0].limits[0].burst=2000", "limitguard.rules[0].limits[0].rate-per-second=0.000001");
     }
 
     @Test

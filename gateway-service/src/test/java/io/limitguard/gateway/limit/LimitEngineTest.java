@@ -95,6 +95,8 @@ class LimitEngineTest {
         assertBadArgument(spec("5", "0"), 1, "refill-per-second must be a finite number > 0");
         assertBadArgument(spec("5", "x"), 1, "parameter 2 is not a number");
         assertBadArgument(spec("5", "1"), 6, "cost must not exceed capacity");
+        // a bucket that fills in over 1e9 s would need an expiry Redis refuses (1e17 ms and more)
+        assertBadArgument(spec("1000000000000", "0.000001"), 1, "capacity / refill-per-second must be at most 1e9 seconds");
         assertBadArgument(spec("5", "1"), -1, "cost must be a finite number >= 0");
         assertThat(redis.sync().exists("lg:{bad:k}:x")).isZero();
     }
