@@ -158,7 +158,7 @@ class AdminApiTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7) // last: once an instance of this JVM is closed, the others were seen refusing connections
     void anInstanceStartedLaterFindsTheChanges() {
         try (GatewayInstance later = GatewayInstance.start(properties)) {
             await().atMost(Duration.ofSeconds(20)).until(() -> ids(later).equals(List.of("hourly")));
@@ -166,6 +166,36 @@ class AdminApiTest {
             assertThat(http.getNow(later.baseUrl() + "/adm2/x", Map.of("X-API-Key", "k2")).status()).isEqualTo(429);
             assertThat(http.getNow(later.baseUrl() + "/adm/x", Map.of("X-API-Key", "k2")).header("RateLimit")).isNull();
         }
+    }
+
+    @Test
+    @Order(6)
+    void aLimitGivenAnotherAlgorithmUnderItsNameStartsAfreshForClientsWithState() {
+        // route adm has no rule left (startup was deleted): a fixed window "l" counts client a1 ...
+        Response added = http.request("POST", rules(gatewayA), AUTH, """
+                {"id": "algo", "routes": ["adm"], "key": "header:X-API-Key",
+                 "limits": [{"name": "l", "algorithm": "fixed-window", "limit": 3, "window": "1h"}]}
+                """).block(Duration.ofSeconds(30));
+        assertThat(added.status()).isEqualTo(201);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "\"l\";q=3;w=3600".equals(
+                http.getNow(gatewayB.baseUrl() + "/adm/x", Map.of("X-API-Key", "a1")).header("RateLimit-Policy")));
+
+        // ... then "l" becomes a token bucket: a1's window (a hash in Redis) must not be met by the bucket
+        Response replaced = http.request("PUT", rules(gatewayA) + "/algo", AUTH, """
+                {"routes": ["adm"], "key": "header:X-API-Key",
+                 "limits": [{"name": "l", "algorithm": "token-bucket", "capacity": 5, "refill-per-second": 0.001}]}
+                """).block(Duration.ofSeconds(30));
+        assertThat(replaced.status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "\"l\";q=5;w=5000".equals(
+                http.getNow(gatewayB.baseUrl() + "/adm/x", Map.of("X-API-Key", "fresh")).header("RateLimit-Policy")));
+        Response a1 = http.getNow(gatewayB.baseUrl() + "/adm/x", Map.of("X-API-Key", "a1"));
+        assertThat(a1.status()).isEqualTo(200);
+        assertThat(a1.header("RateLimit")).as("decided by the new bucket in Redis, not failed open on the old state")
+                .startsWith("\"l\";r=4;");
+
+        assertThat(http.request("DELETE", rules(gatewayA) + "/algo", AUTH, null).block(Duration.ofSeconds(30)).status())
+                .isEqualTo(204);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !ids(gatewayB).contains("algo"));
     }
 
     private static List<String> ids(GatewayInstance gateway) {

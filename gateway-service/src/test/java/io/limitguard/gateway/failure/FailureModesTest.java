@@ -11,6 +11,7 @@ import io.limitguard.gateway.limit.Algorithm;
 import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.LimitScripts;
 import io.limitguard.gateway.testing.GatewayInstance;
+import io.limitguard.gateway.testing.RedisStats;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.Closing;
@@ -75,6 +76,9 @@ class FailureModesTest {
                 .rule("fc", "closed-r", "header:X-API-Key", "closed", "burst", 1000, 100)
                 .rule("fl", "local-r", "header:X-API-Key", "local", "burst", 10, 0.001)
                 .rule("fx", "exact-r", "header:X-API-Key", "closed", "three", 3, 0.001)
+                .route("conc-r", upstream.uri(), "/conc/**")
+                .ruleOf("fcc", "conc-r", "header:X-API-Key", "open",
+                        Map.of("name", "inflight", "algorithm", "concurrency", "max-in-flight", 2))
                 .set("limitguard.redis.uri", redis.uri())
                 .set("limitguard.redis.timeout", TIME_LIMIT.toMillis() + "ms")
                 .set("limitguard.expected-instances", 2)
@@ -217,6 +221,37 @@ class FailureModesTest {
         assertThat(health.get("status").asString()).isEqualTo("UP");
         assertThat(health.at("/components/limiter/details/breaker").asString()).isEqualTo("CLOSED");
         assertThat(health.at("/components/limiter/details/redis").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    @Order(6)
+    void aSlotTheLateScriptOfATimedOutCallTakesIsGivenBack() {
+        awaitEnforcement();
+        String key = key();
+        String slots = "lg:{fcc:" + key + "}:inflight:concurrency";
+        try (RedisClient client = RedisClient.create(redis.uri());
+                StatefulRedisConnection<String, String> connection = client.connect()) {
+            assertThat(get("/conc/x", key).status()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(10)).until(() -> connection.sync().zcard(slots) == 0);
+            long callsBefore = RedisStats.evalshaCalls(connection.sync());
+
+            Response slow;
+            redis.freeze();
+            try {
+                slow = get("/conc/x", key);
+            } finally {
+                redis.thaw();
+            }
+            assertThat(slow.status()).isEqualTo(200);
+            assertThat(slow.rateLimit()).as("failed open at the time limit").isNull();
+
+            // Redis runs the late script once thawed and takes a slot: once it has, the slot must come back
+            // within moments, not when its 60 s lease expires
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> RedisStats.evalshaCalls(connection.sync()) > callsBefore);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .untilAsserted(() -> assertThat(connection.sync().zcard(slots)).as("late slot released").isZero());
+        }
     }
 
     /** Requests to all three routes while Redis is out, with what came back and how fast. */

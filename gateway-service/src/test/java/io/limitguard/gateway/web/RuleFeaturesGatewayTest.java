@@ -90,6 +90,13 @@ class RuleFeaturesGatewayTest {
                         Map.of("name", "bucket", "algorithm", "token-bucket", "capacity", 10, "refill-per-second", 0.001))
                 .ruleProperty("cost-header", "X-Cost")
                 .ruleProperty("max-cost", 5)
+                // a shadow concurrency rule beside an enforced one: each shadow rule is its own group, charged
+                // when its limits admit, even when the enforced rule rejects the request
+                .route("shadow-slot", upstream.uri(), "/shadow-slot/**")
+                .rule("gate", "shadow-slot", "header:X-API-Key", "closed", "burst", 1, 0.001)
+                .ruleOf("slot-trial", "shadow-slot", "header:X-API-Key", "closed",
+                        Map.of("name", "inflight", "algorithm", "concurrency", "max-in-flight", 1))
+                .ruleProperty("mode", "shadow")
                 .set("limitguard.redis.uri", redis.uri())
                 .set("limitguard.redis.timeout", "10s")
                 .set("limitguard.redis.command-timeout", "20s");
@@ -300,6 +307,32 @@ class RuleFeaturesGatewayTest {
                 "400");                     // too long to be a cost
         assertThat(upstream.requests() - before).as("neither 400s nor the 429 reached the upstream").isEqualTo(4);
         assertThat(HttpProbe.decisions(gatewayA, "costly", "invalid_cost")).isEqualTo(4);
+    }
+
+    @Test
+    void aShadowSlotTakenByARequestTheEnforcedRuleRejectsComesBackWhenThe429Ends() {
+        Map<String, String> key = Map.of("X-API-Key", "slot-1");
+        String shadowSlots = "lg:{slot-trial:slot-1}:inflight:concurrency";
+
+        assertThat(http.getNow(url(gatewayA, "/shadow-slot/x"), key).status()).isEqualTo(200);
+        awaitReleased(shadowSlots, "slot of the forwarded request");
+
+        Response rejected = http.getNow(url(gatewayA, "/shadow-slot/x"), key);
+        assertThat(rejected.status()).as("the enforced bucket (capacity 1) is empty").isEqualTo(429);
+        // the shadow rule admitted the rejected request and took a slot: it must come back when the 429
+        // ends, not after its 60 s lease
+        awaitReleased(shadowSlots, "slot of the rejected request");
+
+        long blockedBefore = HttpProbe.decisions(gatewayA, "slot-trial", "shadow_blocked");
+        http.getNow(url(gatewayA, "/shadow-slot/x"), key);
+        assertThat(HttpProbe.decisions(gatewayA, "slot-trial", "shadow_blocked") - blockedBefore)
+                .as("nothing of slot-1 in flight: the shadow concurrency limit must not report a block").isZero();
+    }
+
+    /** The release is sent when the response ends and nobody waits for it: it lands within moments. */
+    private static void awaitReleased(String slots, String what) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertThat(redisConnection.sync().zcard(slots)).as(what + " released").isZero());
     }
 
     private static List<String> violated(Response response) {
