@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.springframework.core.io.buffer.DataBufferLimitException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -74,7 +75,7 @@ final class AdminHandler {
                         "Rule '" + rule.id() + "' exists; PUT " + BASE + "/" + rule.id() + " replaces it.", request);
             }
             return store(rule, HttpStatus.CREATED, request);
-        });
+        }).onErrorResume(DataBufferLimitException.class, e -> tooLarge(request));
     }
 
     Mono<ServerResponse> put(ServerRequest request) {
@@ -90,7 +91,7 @@ final class AdminHandler {
                 return invalid("rule '" + rule.id() + "': id: does not match the path's '" + id + "'", request);
             }
             return store(rule, HttpStatus.OK, request);
-        });
+        }).onErrorResume(DataBufferLimitException.class, e -> tooLarge(request));
     }
 
     Mono<ServerResponse> delete(ServerRequest request) {
@@ -111,6 +112,12 @@ final class AdminHandler {
 
     private static Mono<ServerResponse> invalid(String detail, ServerRequest request) {
         return problem(HttpStatus.BAD_REQUEST, TYPE_INVALID_RULE, detail, request);
+    }
+
+    /** A body over the codecs' in-memory limit (spring.codec.max-in-memory-size, 256 KB) is no server error. */
+    private static Mono<ServerResponse> tooLarge(ServerRequest request) {
+        return problem(HttpStatus.CONTENT_TOO_LARGE, TYPE_INVALID_RULE,
+                "the body is larger than a rule can be (spring.codec.max-in-memory-size)", request);
     }
 
     private static Mono<ServerResponse> notFound(ServerRequest request) {

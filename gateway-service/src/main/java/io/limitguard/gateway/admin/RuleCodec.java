@@ -8,8 +8,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
+import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -50,12 +54,19 @@ final class RuleCodec {
         Map<String, Object> flat = new LinkedHashMap<>();
         flatten("rule", tree, flat);
         try {
-            return new Binder(new MapConfigurationPropertySource(flat)).bind("rule", Bindable.of(RuleProperties.class))
+            // a misspelt field ("mod": "shadow") must not be dropped silently: the rule would go live enforced
+            return new Binder(new MapConfigurationPropertySource(flat)).bind("rule", Bindable.of(RuleProperties.class),
+                            new NoUnboundElementsBindHandler(BindHandler.DEFAULT))
                     .orElseThrow(() -> new IllegalArgumentException("the rule is empty"));
         } catch (BindException e) {
             Throwable cause = e;
             while (cause.getCause() != null) {
                 cause = cause.getCause();
+            }
+            if (cause instanceof UnboundConfigurationPropertiesException unbound) {
+                throw new IllegalArgumentException("rule '" + flat.get("rule.id") + "': unknown field(s) "
+                        + unbound.getUnboundProperties().stream().map(ConfigurationProperty::getName)
+                                .map(n -> n.toString().replaceFirst("^rule\\.", "")).sorted().toList());
             }
             // our records' own checks name rule and field; a conversion failure is named by the property
             throw new IllegalArgumentException(cause instanceof IllegalArgumentException && cause.getMessage() != null

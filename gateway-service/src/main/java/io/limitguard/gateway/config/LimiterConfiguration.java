@@ -10,10 +10,12 @@ import io.limitguard.gateway.failure.LimiterHealthIndicator;
 import io.limitguard.gateway.failure.LocalLimiter;
 import io.limitguard.gateway.failure.RedisGuard;
 import io.limitguard.gateway.keys.KeyBounds;
+import io.limitguard.gateway.limit.LimitCall;
 import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.LimitScripts;
 import io.limitguard.gateway.limit.MeteredEngineListener;
 import io.limitguard.gateway.limit.RedisConnection;
+import io.limitguard.gateway.limit.TokenBucketLimit;
 import io.limitguard.gateway.rules.RuleSet;
 import io.limitguard.gateway.web.ConcurrencyReleases;
 import io.limitguard.gateway.web.DecisionRecorder;
@@ -25,17 +27,20 @@ import io.limitguard.gateway.web.RequestLimiter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.limitguard.gateway.limit.LimitCall;
-import io.limitguard.gateway.limit.TokenBucketLimit;
 import java.time.Duration;
 import java.util.List;
-import reactor.core.publisher.Flux;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.context.properties.bind.BindHandler;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import reactor.core.publisher.Flux;
 
 /** Wires the limiter: Redis connection, script engine, guard, rules, and the global filter. */
 @Configuration(proxyBeanMethods = false)
@@ -105,7 +110,11 @@ public class LimiterConfiguration {
     }
 
     @Bean
-    RuleSet ruleSet(LimitGuardProperties properties) {
+    RuleSet ruleSet(LimitGuardProperties properties, Environment environment) {
+        // A misspelt rule field ("mod: shadow") must stop start-up naming it, not be dropped (the rule would go
+        // live enforced): the rules are bound once more, refusing any property no field takes.
+        Binder.get(environment).bind("limitguard.rules", Bindable.listOf(RuleProperties.class),
+                new NoUnboundElementsBindHandler(BindHandler.DEFAULT));
         return RuleSet.from(properties);
     }
 

@@ -107,6 +107,18 @@ class AdminApiTest {
         assertThat(notJson.status()).isEqualTo(400);
         assertThat(json(notJson).get("detail").asString()).startsWith("the body is not JSON");
 
+        Response misspelt = http.request("PUT", rules(gatewayA) + "/typo", AUTH, """
+                {"routes": ["adm2"], "key": "ip", "mod": "shadow",
+                 "limits": [{"name": "b", "algorithm": "token-bucket", "capacity": 5, "refill-per-second": 1}]}
+                """).block(Duration.ofSeconds(30));
+        assertThat(misspelt.status()).isEqualTo(400);
+        assertThat(json(misspelt).get("detail").asString()).isEqualTo("rule 'typo': unknown field(s) [mod]");
+
+        Response tooLarge = http.request("PUT", rules(gatewayA) + "/big", AUTH,
+                "{\"key\": \"ip\", \"pad\": \"" + "x".repeat(300_000) + "\"}").block(Duration.ofSeconds(30));
+        assertThat(tooLarge.status()).isEqualTo(413);
+        assertThat(tooLarge.header("Content-Type")).isEqualTo("application/problem+json");
+
         assertThat(ids(gatewayA)).containsExactly("startup");
         assertThat(ids(gatewayB)).containsExactly("startup");
     }

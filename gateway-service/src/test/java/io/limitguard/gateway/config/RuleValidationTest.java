@@ -2,10 +2,14 @@ package io.limitguard.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.limitguard.gateway.rules.RuleSet;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /** An invalid rule stops start-up with a message naming the rule and the field. */
 class RuleValidationTest {
@@ -70,6 +74,29 @@ class RuleValidationTest {
                 .withPropertyValues("limitguard.trusted-proxies[0]=proxy.example.com")
                 .run(context -> assertThat(context.getStartupFailure()).rootCause()
                         .hasMessage("limitguard.trusted-proxies: 'proxy.example.com' is not an IP address or CIDR"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties(LimitGuardProperties.class)
+    static class Compile {
+        @Bean
+        RuleSet ruleSet(LimitGuardProperties properties, Environment environment) {
+            return new LimiterConfiguration().ruleSet(properties, environment);
+        }
+    }
+
+    @Test
+    void aMisspeltFieldStopsStartUpNamingItInsteadOfBeingDropped() {
+        // "mod: shadow" dropped would put the rule live in enforce mode
+        runner.withUserConfiguration(Compile.class).withPropertyValues("limitguard.rules[0].limits[0].capacity=20",
+                "limitguard.rules[0].limits[0].refill-per-second=1", "limitguard.rules[0].mod=shadow").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .isInstanceOf(UnboundConfigurationPropertiesException.class)
+                            .hasMessageContaining("limitguard.rules[0].mod");
+                });
+        runner.withUserConfiguration(Compile.class).withPropertyValues("limitguard.rules[0].limits[0].capacity=20",
+                "limitguard.rules[0].limits[0].refill-per-second=1").run(context -> assertThat(context).hasNotFailed());
     }
 
     private void assertStartupFails(String message, String... properties) {

@@ -1,0 +1,35 @@
+package io.limitguard.gateway.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.limitguard.gateway.config.RuleProperties;
+import org.junit.jupiter.api.Test;
+
+class RuleCodecUnknownFieldTest {
+
+    @Test
+    void aMisspeltFieldIsRefusedNotIgnored() {
+        assertThatThrownBy(() -> RuleCodec.read("""
+                {"routes":["demo"],"key":"ip","mod":"shadow",
+                 "limits":[{"name":"b","algorithm":"token-bucket","capacity":5,"refill-per-second":1,"burst-size":9}]}""",
+                "trial"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("rule 'trial': unknown field(s)")
+                .hasMessageContaining("mod").hasMessageContaining("limits[0].burst-size");
+    }
+
+    @Test
+    void everyDocumentedFieldStillBinds() {
+        RuleProperties rule = RuleCodec.read("""
+                {"id":"all","routes":["demo"],"key":"header:X-API-Key","mode":"shadow","on-failure":"local",
+                 "cost":1,"cost-header":"X-Cost","max-cost":5,
+                 "limits":[{"name":"b","algorithm":"token-bucket","capacity":20,"refill-per-second":10},
+                           {"name":"s","algorithm":"gcra","rate-per-second":5,"burst":10},
+                           {"name":"m","algorithm":"sliding-window","limit":100,"window":"1m"},
+                           {"name":"h","algorithm":"fixed-window","limit":1000,"window":"1h"},
+                           {"name":"i","algorithm":"concurrency","max-in-flight":5,"lease":"60s"}]}""", null);
+        assertThat(rule.limits()).hasSize(5);
+        assertThat(RuleCodec.read(RuleCodec.write(rule))).isEqualTo(rule); // what the store keeps reads back
+    }
+}
