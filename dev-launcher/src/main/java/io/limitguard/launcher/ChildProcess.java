@@ -4,11 +4,24 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /** One process the launcher started: its name, its log file, and a stop that never leaves it behind. */
 final class ChildProcess {
+
+    /**
+     * Ctrl-C signals the terminal's whole foreground process group. Children in that group would get the
+     * SIGINT at the same moment as the launcher, so Redis and Kafka would stop while the services still
+     * flush to them. Where {@code setsid} exists (Linux) each child gets its own session: only the launcher
+     * sees Ctrl-C and stops them in order. {@code setsid} execs in place (the child is no group leader), so
+     * the pid stays the child's.
+     */
+    private static final String SETSID = Stream.of("/usr/bin/setsid", "/bin/setsid")
+            .filter(p -> Files.isExecutable(Path.of(p))).findFirst().orElse(null);
 
     private final String name;
     private final Process process;
@@ -23,7 +36,15 @@ final class ChildProcess {
     static ChildProcess start(String name, List<String> command, Path log) {
         try {
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+            if (Files.exists(log)) {
+                // keep the previous run's log: "check the named log, then retry" must not lose it
+                Files.move(log, log.resolveSibling(log.getFileName() + ".1"), StandardCopyOption.REPLACE_EXISTING);
+            }
+            List<String> cmd = new ArrayList<>(command);
+            if (SETSID != null) {
+                cmd.add(0, SETSID);
+            }
+            Process process = new ProcessBuilder(cmd).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE).start();
             return new ChildProcess(name, process, log);
         } catch (IOException e) {

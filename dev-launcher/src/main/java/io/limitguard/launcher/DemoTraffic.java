@@ -10,11 +10,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Demo requests through the gateway so the dashboard moves: {@code alice} at 1 request/s and {@code bob}
- * at about 3/s stay within the demo rule (token bucket, 10/s); {@code mallory} at 50/s overruns it and
- * mostly gets 429s.
+ * Demo requests through the gateway so the dashboard moves. The demo rule has two buckets per key: a
+ * burst of 20 refilling at 10/s and an hourly 1000 refilling at 0.2778/s. The allowed users take turns
+ * (one request every 500 ms in all, each user one every 4 s = 0.25/s), below the hourly refill, so
+ * {@code alice} and {@code bob} stay allowed however long the stack runs and a hand-typed
+ * {@code curl -H 'X-API-Key: alice'} still shows the burst headers of the README. {@code mallory} at
+ * 50/s overruns both buckets and mostly gets 429s.
  */
 final class DemoTraffic implements AutoCloseable {
+
+    /** Take turns; each gets one request every {@code 5 * ALLOWED.length} ticks of 100 ms (4 s). */
+    static final String[] ALLOWED = {"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi"};
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "demo-traffic");
@@ -37,14 +43,11 @@ final class DemoTraffic implements AutoCloseable {
 
     private void tick() {
         tick++;
-        if (tick % 10 == 0) {
-            send("alice");
+        if (tick % 5 == 0) {
+            send(ALLOWED[(int) (tick / 5 % ALLOWED.length)]);
         }
         for (int i = 0; i < 5; i++) {
             send("mallory");
-        }
-        if (tick % 3 == 0) {
-            send("bob");
         }
     }
 

@@ -2,6 +2,9 @@ package io.limitguard.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -77,6 +80,7 @@ public final class DevLauncher {
             return "redis://127.0.0.1:" + ports.redis();
         });
         log("Redis " + redisUri);
+        options.redisUri().filter(uri -> uri.startsWith("redis://")).ifPresent(DevLauncher::warnUnlessRedisAnswers);
         log("starting Kafka (KRaft) on port " + ports.kafka());
         infrastructure.add(EmbeddedKafka.start(options.stateDir(), ports.kafka(), ports.kafkaController()));
         upstream = DemoUpstream.start("127.0.0.1", ports.upstream());
@@ -237,7 +241,7 @@ public final class DevLauncher {
                   try        curl -i -H 'X-API-Key: alice' http://localhost:%d/demo/hello%s
                 """.formatted(ports.gateway(), ports.gatewayHttps(), ports.dashboard(), ports.dashboardHttps(),
                 ports.analytics(), ports.upstream(), redisUri, bootstrap, keystore(), options.stateDir(), logs(),
-                ports.gateway(), options.demoTraffic() ? "\n  demo traffic: alice, bob (allowed), mallory (blocked)" : "");
+                ports.gateway(), options.demoTraffic() ? "\n  demo traffic: alice, bob, carol... (allowed, 0.25 req/s each), mallory (50 req/s, blocked)" : "");
     }
 
     void awaitStop() {
@@ -276,6 +280,21 @@ public final class DevLauncher {
         }
         log("stopped");
         stopped.countDown();
+    }
+
+    /**
+     * A Redis that does not answer is no start-up error for the gateway (it serves in each rule's failure
+     * mode, the demo rule's is open), so a mistyped --redis-uri would give a stack that limits nothing.
+     */
+    private static void warnUnlessRedisAnswers(String uri) {
+        URI parsed = URI.create(uri);
+        int port = parsed.getPort() == -1 ? 6379 : parsed.getPort();
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(parsed.getHost(), port), 2000);
+        } catch (IOException | IllegalArgumentException e) {
+            System.err.println("[launcher] WARNING: nothing answers at " + uri + " (" + e.getMessage() + "). The gateway "
+                    + "starts anyway and fails open: every request is allowed until that Redis answers.");
+        }
     }
 
     private static void log(String message) {

@@ -50,7 +50,7 @@ public class CountsStreamController {
                         .event("heartbeat")
                         .retry(RETRY)
                         .build());
-        return Flux.merge(heartbeats, counts);
+        return Flux.merge(heartbeats, counts).takeUntilOther(hub.closing());
     }
 
     /**
