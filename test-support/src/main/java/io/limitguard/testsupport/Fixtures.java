@@ -8,8 +8,10 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -96,13 +98,34 @@ public final class Fixtures {
         }
     }
 
+    /** A new temporary directory; its owner deletes it with {@link #deleteRecursively} when closed. */
     static Path tempDir(String prefix) {
         try {
-            Path dir = Files.createTempDirectory(prefix);
-            dir.toFile().deleteOnExit();
-            return dir;
+            return Files.createTempDirectory(prefix);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Deletes a fixture's directory and everything in it, best effort. ({@code File.deleteOnExit} does not
+     * delete a directory that is not empty: every Redis and Kafka fixture used to stay in the temp folder,
+     * a Kafka one up to a few hundred MB.)
+     */
+    static void deleteRecursively(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // a file still held open by a dying process: the rest still goes
+                }
+            });
+        } catch (IOException | UncheckedIOException ignored) {
+            // best effort
         }
     }
 

@@ -105,6 +105,7 @@ final class ProcessKafka implements KafkaFixture {
         } catch (IllegalStateException alreadyShuttingDown) {
             // called from the hook itself
         }
+        Fixtures.deleteRecursively(root);
     }
 
     private Path nodeDir(int i) {

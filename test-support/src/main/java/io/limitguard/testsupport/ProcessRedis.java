@@ -145,5 +145,6 @@ final class ProcessRedis implements RedisFixture {
         } catch (IllegalStateException alreadyShuttingDown) {
             // called from the hook itself
         }
+        Fixtures.deleteRecursively(dir);
     }
 }
