@@ -263,7 +263,9 @@ public final class DevLauncher {
             traffic.close();
         }
         services.forEach(ChildProcess::terminate);
-        services.forEach(p -> p.awaitExit(30));
+        // more than a service's own shutdown limits (Kafka Streams' close and each Spring shutdown phase: 30 s),
+        // so a slow but orderly stop is not cut short by a SIGKILL
+        services.forEach(p -> p.awaitExit(45));
         if (upstream != null) {
             upstream.close();
         }
