@@ -25,7 +25,8 @@ import reactor.core.publisher.Sinks;
 public class CountsHub implements SmartLifecycle {
 
     private final Sinks.Many<LiveCounts> sink = Sinks.many().multicast().directBestEffort();
-    private final Sinks.One<Boolean> closing = Sinks.one();
+    /** Replaced at each start: a context can be stopped and started again (Spring's test context cache does). */
+    private volatile Sinks.One<Boolean> closing = Sinks.one();
     private volatile boolean running;
     private final AtomicLong sequence = new AtomicLong();
     private final int bufferSize;
@@ -55,28 +56,33 @@ public class CountsHub implements SmartLifecycle {
     /** Live updates from now on, optionally only for one route, with this subscriber's own bounded buffer. */
     public Flux<LiveCounts> stream(String route) {
         return sink.asFlux()
+                .takeUntilOther(closing())
                 .filter(counts -> counts.matchesRoute(route))
                 .onBackpressureBuffer(bufferSize, lost -> dropped.increment(), BufferOverflowStrategy.DROP_OLDEST);
     }
 
     /**
-     * Emits when the application shuts down. Live streams end on it, so the web server's graceful
-     * shutdown does not wait its whole timeout (30 s) for browsers that would never hang up.
+     * Emits when the application shuts down (this hub is stopped). Live streams end on it, so the web
+     * server's graceful shutdown does not wait its whole timeout (30 s) for browsers that would never
+     * hang up.
      */
     public Mono<Boolean> closing() {
-        return closing.asMono();
+        return Mono.defer(() -> closing.asMono());
     }
 
     @Override
-    public void start() {
-        running = true;
+    public synchronized void start() {
+        if (!running) {
+            closing = Sinks.one();
+            running = true;
+        }
     }
 
+    /** Ends every live stream; the hub itself stays usable for a later {@link #start}. */
     @Override
-    public void stop() {
+    public synchronized void stop() {
         running = false;
         closing.tryEmitValue(Boolean.TRUE);
-        sink.tryEmitComplete();
     }
 
     @Override
