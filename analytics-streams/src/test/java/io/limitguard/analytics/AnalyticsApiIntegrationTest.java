@@ -207,7 +207,9 @@ class AnalyticsApiIntegrationTest {
         cases.put("/api/v1/block-rate?route=a&step=1h&from=" + iso(base - 100L * 24 * 3_600_000L) + "&to=" + to,
                 "from is beyond the retention of 1h windows");
         cases.put("/api/v1/block-rate?route=a&step=1s&from=" + from + "&to=" + iso(base + 365L * 24 * 3_600_000L), "at most 20000");
+        cases.put("/api/v1/block-rate?route=a&route=b&step=1m&from=" + from + "&to=" + to, "route is given 2 times");
         cases.put("/api/v1/top-blocked?to=" + to, "from is required");
+        cases.put("/api/v1/top-blocked?from=" + from + "&to=" + to + "&limit=5&limit=6", "limit is given 2 times");
         cases.put("/api/v1/top-blocked?from=" + iso(base - 8L * 24 * 3_600_000L) + "&to=" + to,
                 "from is beyond the retention of 1m windows");
         cases.put("/api/v1/top-blocked?from=" + from + "&to=" + to + "&limit=0", "limit must be an integer in 1..1000");

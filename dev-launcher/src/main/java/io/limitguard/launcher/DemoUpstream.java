@@ -32,9 +32,12 @@ public final class DemoUpstream implements AutoCloseable {
                 byte[] body = ("{\"service\":\"demo-upstream\",\"path\":\"" + path + "\",\"served\":" + n + "}\n")
                         .getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, body.length);
+                boolean head = "HEAD".equals(exchange.getRequestMethod());
+                exchange.sendResponseHeaders(200, head ? -1 : body.length); // -1: no body
                 try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(body);
+                    if (!head) {
+                        out.write(body);
+                    }
                 }
             });
             server.setExecutor(Executors.newFixedThreadPool(4));

@@ -1,5 +1,6 @@
 package io.limitguard.launcher;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +67,10 @@ record LauncherOptions(Path stateDir, Optional<String> redisUri, boolean demoTra
                 case "--help", "-h" -> throw new UsageException(USAGE, 0);
                 default -> errors.add("unknown option " + arg);
             }
+        }
+        if (gatewayConfig != null && !gatewayConfig.toString().isEmpty() && !Files.isRegularFile(gatewayConfig)) {
+            // checked now, not after Redis and Kafka have started and the gateway refuses it
+            errors.add("--gateway-config: no such file " + gatewayConfig.toAbsolutePath());
         }
         if (!errors.isEmpty()) {
             throw new UsageException(String.join("\n", errors) + "\n\n" + USAGE, 2);

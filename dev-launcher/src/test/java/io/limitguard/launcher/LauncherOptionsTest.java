@@ -3,8 +3,11 @@ package io.limitguard.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class LauncherOptionsTest {
 
@@ -20,16 +23,17 @@ class LauncherOptionsTest {
     }
 
     @Test
-    void optionsAreApplied() {
+    void optionsAreApplied(@TempDir Path dir) throws IOException {
+        Path rules = Files.writeString(dir.resolve("rules.yml"), "limitguard: {}\n");
         LauncherOptions o = LauncherOptions.parse("--state-dir=/tmp/x", "--redis-uri=rediss://r:6380",
-                "--demo-traffic", "--port-offset=10000", "--home=/src", "--gateway-config=rules.yml");
+                "--demo-traffic", "--port-offset=10000", "--home=/src", "--gateway-config=" + rules);
         assertThat(o.stateDir()).isEqualTo(Path.of("/tmp/x"));
         assertThat(o.redisUri()).contains("rediss://r:6380");
         assertThat(o.demoTraffic()).isTrue();
         assertThat(o.ports().gateway()).isEqualTo(18080);
         assertThat(o.ports().kafkaController()).isEqualTo(19093);
         assertThat(o.home()).contains(Path.of("/src"));
-        assertThat(o.gatewayConfig()).contains(Path.of("rules.yml"));
+        assertThat(o.gatewayConfig()).contains(rules);
     }
 
     @Test
@@ -44,6 +48,8 @@ class LauncherOptionsTest {
                 .hasMessageContaining("--state-dir needs a value");
         assertThatThrownBy(() -> LauncherOptions.parse("--port-offset=60000"))
                 .hasMessageContaining("--port-offset must be 0..50000");
+        assertThatThrownBy(() -> LauncherOptions.parse("--gateway-config=/no/such/rules.yml"))
+                .hasMessageContaining("--gateway-config: no such file /no/such/rules.yml");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.limitguard.analytics.query.AnalyticsQueryService;
 import io.limitguard.analytics.query.BlockRate;
 import io.limitguard.analytics.query.TopBlocked;
 import java.time.Instant;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -28,14 +29,18 @@ public class QueryController {
                                      @RequestParam(required = false) String rule,
                                      @RequestParam(required = false) String from,
                                      @RequestParam(required = false) String to,
-                                     @RequestParam(required = false) String step) {
+                                     @RequestParam(required = false) String step,
+                                     ServerHttpRequest request) {
+        QueryParameters.refuseRepeated(request.getQueryParams());
         return queries.blockRate(parameters.blockRate(route, rule, from, to, step));
     }
 
     @GetMapping("/top-blocked")
     public Mono<TopBlocked> topBlocked(@RequestParam(required = false) String from,
                                        @RequestParam(required = false) String to,
-                                       @RequestParam(required = false) String limit) {
+                                       @RequestParam(required = false) String limit,
+                                       ServerHttpRequest request) {
+        QueryParameters.refuseRepeated(request.getQueryParams());
         Instant[] range = parameters.topBlockedRange(from, to);
         return queries.topBlocked(range[0], range[1], parameters.limit(limit));
     }

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import org.springframework.util.MultiValueMap;
 
 /**
  * Turns raw query parameters into validated queries; every problem becomes a
@@ -27,6 +28,15 @@ public class QueryParameters {
     public QueryParameters(AnalyticsProperties properties, Clock clock) {
         this.properties = properties;
         this.clock = clock;
+    }
+
+    /** A parameter given twice ({@code route=a&route=b}) would be joined into one value ({@code "a,b"}) and answered. */
+    static void refuseRepeated(MultiValueMap<String, String> query) {
+        query.forEach((name, values) -> {
+            if (values.size() > 1) {
+                throw new BadParameterException(name, name + " is given " + values.size() + " times; give it once");
+            }
+        });
     }
 
     public BlockRateQuery blockRate(String route, String rule, String from, String to, String step) {

@@ -26,6 +26,8 @@ final class AdminHandler {
     static final String BASE = "/limitguard/admin/rules";
     static final String TYPE_INVALID_RULE = "https://limitguard.io/problems/invalid-rule";
 
+    private static final String BEARER = "Bearer ";
+
     private final byte[] token;
     private final LiveRules rules;
     private final RuleStore store;
@@ -34,7 +36,7 @@ final class AdminHandler {
         if (token == null || token.strip().length() < 16) {
             throw new IllegalArgumentException("limitguard.admin.token must have at least 16 characters");
         }
-        this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+        this.token = token.getBytes(StandardCharsets.UTF_8);
         this.rules = rules;
         this.store = store;
     }
@@ -43,7 +45,9 @@ final class AdminHandler {
     HandlerFilterFunction<ServerResponse, ServerResponse> authenticated() {
         return (request, next) -> {
             String given = request.headers().firstHeader(HttpHeaders.AUTHORIZATION);
-            if (given != null && MessageDigest.isEqual(token, given.getBytes(StandardCharsets.UTF_8))) {
+            // the scheme is case-insensitive (RFC 9110 11.1), the token is compared in constant time
+            if (given != null && given.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                    && MessageDigest.isEqual(token, given.substring(BEARER.length()).getBytes(StandardCharsets.UTF_8))) {
                 return next.handle(request);
             }
             return problem(HttpStatus.UNAUTHORIZED, "https://limitguard.io/problems/unauthorized",

@@ -3,10 +3,12 @@ package io.limitguard.gateway.admin;
 import io.limitguard.gateway.config.LimitProperties;
 import io.limitguard.gateway.config.RuleProperties;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -67,6 +69,14 @@ final class RuleCodec {
                 throw new IllegalArgumentException("rule '" + flat.get("rule.id") + "': unknown field(s) "
                         + unbound.getUnboundProperties().stream().map(ConfigurationProperty::getName)
                                 .map(n -> n.toString().replaceFirst("^rule\\.", "")).sorted().toList());
+            }
+            Class<?> type = e.getTarget() != null ? e.getTarget().getType().resolve() : null;
+            if (type != null && type.isEnum() && e.getProperty() != null) {
+                // not "No enum constant io.limitguard...Mode.shadw": the values a user may write
+                throw new IllegalArgumentException(e.getProperty().getName().toString().replaceFirst("^rule\\.", "")
+                        + ": '" + e.getProperty().getValue() + "' is not one of " + Arrays.stream(type.getEnumConstants())
+                                .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT).replace('_', '-'))
+                                .collect(Collectors.joining(", ")));
             }
             // our records' own checks name rule and field; a conversion failure is named by the property
             throw new IllegalArgumentException(cause instanceof IllegalArgumentException && cause.getMessage() != null

@@ -69,7 +69,8 @@ class AdminApiTest {
     @Order(1)
     void withoutTheTokenEveryAdminRequestIs401() {
         for (Map<String, String> headers : List.of(Map.<String, String>of(),
-                Map.of("Authorization", "Bearer wrong-token-0123456789"), Map.of("Authorization", TOKEN))) {
+                Map.of("Authorization", "Bearer wrong-token-0123456789"), Map.of("Authorization", TOKEN),
+                Map.of("Authorization", "Basic " + TOKEN), Map.of("Authorization", "Bearer " + TOKEN + "x"))) {
             Response list = http.request("GET", rules(gatewayA), headers, null).block(Duration.ofSeconds(30));
             Response put = http.request("PUT", rules(gatewayA) + "/x", headers, "{}").block(Duration.ofSeconds(30));
             Response delete = http.request("DELETE", rules(gatewayA) + "/startup", headers, null)
@@ -81,6 +82,9 @@ class AdminApiTest {
             }
         }
         assertThat(ids(gatewayA)).containsExactly("startup");
+        // the scheme is case-insensitive (RFC 9110)
+        assertThat(http.request("GET", rules(gatewayA), Map.of("Authorization", "bearer " + TOKEN), null)
+                .block(Duration.ofSeconds(30)).status()).isEqualTo(200);
     }
 
     @Test
@@ -102,6 +106,12 @@ class AdminApiTest {
                 """).block(Duration.ofSeconds(30));
         assertThat(badWindow.status()).isEqualTo(400);
         assertThat(json(badWindow).get("detail").asString()).startsWith("limits[0].window: ");
+
+        Response badMode = http.request("PUT", rules(gatewayA) + "/m", AUTH, """
+                {"key": "ip", "mode": "shadw", "limits": [{"name": "b", "capacity": 2, "refill-per-second": 1}]}
+                """).block(Duration.ofSeconds(30));
+        assertThat(badMode.status()).isEqualTo(400);
+        assertThat(json(badMode).get("detail").asString()).isEqualTo("mode: 'shadw' is not one of enforce, shadow");
 
         Response notJson = http.request("POST", rules(gatewayA), AUTH, "{oops").block(Duration.ofSeconds(30));
         assertThat(notJson.status()).isEqualTo(400);
