@@ -58,6 +58,9 @@ public final class AnalyticsTopology {
     /** The one repartition topic (suffix; Streams prefixes the application id). */
     static final String REPARTITION_NAME = "by-dimension";
 
+    /** Decisions may be this far ahead of this instance's clock even with a smaller grace (clock skew). */
+    static final long MIN_CLOCK_TOLERANCE_MS = 1_000;
+
     private AnalyticsTopology() {
     }
 
@@ -67,7 +70,8 @@ public final class AnalyticsTopology {
 
         Map<String, KStream<byte[], ParsedDecision>> parsed = builder
                 .stream(Topics.DECISIONS, Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("decisions"))
-                .process(() -> new DecisionParser(config.poisonListener()), Named.as("parse"))
+                .process(() -> new DecisionParser(config.poisonListener(),
+                        Math.max(config.grace().toMillis(), MIN_CLOCK_TOLERANCE_MS)), Named.as("parse"))
                 .split(Named.as("parsed-"))
                 .branch((key, value) -> value.isPoison(), Branched.as("poison"))
                 .defaultBranch(Branched.as("events"));

@@ -28,9 +28,17 @@ final class DecisionParser extends ContextualProcessor<byte[], byte[], byte[], P
     private static final Logger log = LoggerFactory.getLogger(DecisionParser.class);
     private final JsonSerde<DecisionEvent> serde = new JsonSerde.DecisionEventSerde();
     private final Runnable poisonListener;
+    private final long maxAheadMs;
 
-    DecisionParser(Runnable poisonListener) {
+    /**
+     * @param maxAheadMs how far a decision's timestamp may be ahead of this instance's clock. Event time
+     *                   only moves forward: one decision from the future would advance stream time, close
+     *                   every window still open for the other gateways (their decisions are then dropped as
+     *                   late) and expire the stored history by retention. Up to the grace, it harms nothing.
+     */
+    DecisionParser(Runnable poisonListener, long maxAheadMs) {
         this.poisonListener = poisonListener;
+        this.maxAheadMs = maxAheadMs;
     }
 
     @Override
@@ -39,7 +47,10 @@ final class DecisionParser extends ContextualProcessor<byte[], byte[], byte[], P
         String error;
         try {
             event = record.value() == null ? null : serde.deserialize(Topics.DECISIONS, record.value());
-            error = event == null ? "null value" : event.timestamp() < 0 ? "negative timestamp " + event.timestamp() : null;
+            error = event == null ? "null value" : event.timestamp() < 0 ? "negative timestamp " + event.timestamp()
+                    : event.timestamp() - context().currentSystemTimeMs() > maxAheadMs
+                    ? "timestamp " + event.timestamp() + " is more than " + maxAheadMs + " ms ahead of this instance's clock"
+                    : null;
         } catch (RuntimeException e) { // SerializationException from the serde, or anything a broken record provokes
             error = e.getClass().getName() + ": " + e.getMessage();
         }

@@ -45,6 +45,8 @@ class AnalyticsTopologyTest {
     /** A minute boundary, so second/minute/hour windows are easy to reason about. */
     private static final long T0 = Instant.parse("2026-11-29T14:00:00Z").toEpochMilli();
 
+    private static final long WALL_CLOCK_AFTER_T0 = Duration.ofDays(1).toMillis();
+
     @TempDir
     Path stateDir;
 
@@ -59,7 +61,8 @@ class AnalyticsTopologyTest {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, 0); // every update visible downstream
-        driver = new TopologyTestDriver(AnalyticsTopology.build(config), props);
+        // A fixed wall clock a day after T0 (decisions are judged against it, see DecisionParser).
+        driver = new TopologyTestDriver(AnalyticsTopology.build(config), props, Instant.ofEpochMilli(T0 + WALL_CLOCK_AFTER_T0));
         decisions = driver.createInputTopic(Topics.DECISIONS, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     }
 
@@ -308,6 +311,39 @@ class AnalyticsTopologyTest {
                 .contains("negative timestamp");
         assertThat(poison).hasValue(4);
         assertThat(windows(Step.SECOND, "route:demo")).isEqualTo(Map.of(T0, counts(1, 0)));
+    }
+
+    @Test
+    void aDecisionFarAheadOfTheClockGoesToTheDeadLetterTopicInsteadOfClosingEveryWindow() {
+        start();
+        TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(Topics.DECISIONS_DLQ,
+                Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        send("demo", "r", "a", Outcome.BLOCKED, T0);
+        // One gateway with a broken clock (or a timestamp in microseconds): a year ahead of everyone.
+        long yearAhead = T0 + WALL_CLOCK_AFTER_T0 + Duration.ofDays(365).toMillis();
+        send("demo", "r", "a", Outcome.BLOCKED, yearAhead);
+        send("demo", "r", "a", Outcome.BLOCKED, T0 + 2_000); // the other gateways go on
+
+        // Before: stream time jumped a year ahead; the 1 s and 1 min history already stored was expired
+        // (retention), every later decision was dropped as late, and top-blocked stopped counting.
+        assertThat(windows(Step.SECOND, "route:demo")).isEqualTo(Map.of(T0, counts(0, 1), T0 + 2_000, counts(0, 1)));
+        assertThat(windows(Step.MINUTE, "route:demo")).isEqualTo(Map.of(T0, counts(0, 2)));
+        assertThat(topBlocked(T0)).containsExactly(new SpaceSaving.Entry("a", 2, 0));
+        assertThat(dlq.readRecordsToList()).singleElement().satisfies(r -> assertThat(
+                new String(r.headers().lastHeader(DecisionParser.HEADER_ERROR).value(), StandardCharsets.UTF_8))
+                .contains("ahead"));
+        assertThat(poison).hasValue(1);
+    }
+
+    @Test
+    void aDecisionAtTheEndOfTimeGoesToTheDeadLetterTopicInsteadOfFailingTheTaskForever() {
+        start();
+        // Before: the 1 s window's end overflowed: IllegalArgumentException in count-1s, on every retry of the
+        // (replaced) stream thread, since the record stays uncommitted in the repartition topic.
+        send("demo", "r", "a", Outcome.BLOCKED, Long.MAX_VALUE - 5);
+        send("demo", "r", "a", Outcome.BLOCKED, T0);
+        assertThat(windows(Step.SECOND, "route:demo")).isEqualTo(Map.of(T0, counts(0, 1)));
+        assertThat(poison).hasValue(1);
     }
 
     @Test
