@@ -67,7 +67,7 @@ public class AnalyticsQueryService {
                     ? blocking(() -> local.windows(q.step(), q.storeKey(), where.partition(), first, last))
                     : peers.windows(where.activeHost(), q.step(), q.storeKey(), where.partition(), first, last);
         }).retryWhen(retry());
-        return stored.map(windows -> new BlockRate(q.dimension().name().toLowerCase(Locale.ROOT), q.id(), q.step().label(),
+        return withinDeadline(stored).map(windows -> new BlockRate(q.dimension().name().toLowerCase(Locale.ROOT), q.id(), q.step().label(),
                 q.from().toString(), q.to().toString(), series(q.step(), first, last, windows)));
     }
 
@@ -96,7 +96,7 @@ public class AnalyticsQueryService {
                     .collectList()
                     .map(AnalyticsQueryService::sum);
         }).retryWhen(retry());
-        return merged.map(keys -> new TopBlocked(from.toString(), to.toString(), limit,
+        return withinDeadline(merged).map(keys -> new TopBlocked(from.toString(), to.toString(), limit,
                 keys.stream().sorted(BlockedKey.ORDER).limit(limit).toList()));
     }
 
@@ -121,6 +121,18 @@ public class AnalyticsQueryService {
                 .onRetryExhaustedThrow((spec, signal) -> new StoresUnavailableException(
                         "State stores still unavailable after " + retryTimeout + ": " + signal.failure().getMessage(),
                         signal.failure()));
+    }
+
+    /**
+     * The whole query, retries included, ends within the retry timeout (at least one peer timeout):
+     * the retries are counted in attempts, and an attempt against a peer that does not answer (hung,
+     * or its host gone without a reset) lasts a whole peer timeout, so without this bound one query
+     * would take (retryTimeout / 200 ms) x 5 s before its 503.
+     */
+    private <T> Mono<T> withinDeadline(Mono<T> query) {
+        Duration budget = retryTimeout.compareTo(PeerClient.TIMEOUT) > 0 ? retryTimeout : PeerClient.TIMEOUT;
+        return query.timeout(budget, Mono.error(() -> new StoresUnavailableException(
+                "No answer from the instances hosting the data within " + budget)));
     }
 
     /** Every window in [first, last] (step apart), zeros where nothing was stored. */

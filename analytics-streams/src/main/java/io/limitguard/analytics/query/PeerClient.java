@@ -21,7 +21,7 @@ public class PeerClient {
     public static final String WINDOWS_PATH = "/internal/v1/windows";
     public static final String BLOCKED_KEYS_PATH = "/internal/v1/blocked-keys";
 
-    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final ParameterizedTypeReference<List<StoredWindow>> WINDOWS = new ParameterizedTypeReference<>() { };
     private static final ParameterizedTypeReference<List<BlockedKey>> KEYS = new ParameterizedTypeReference<>() { };
 

@@ -106,7 +106,11 @@ public class QueryParameters {
             throw new BadParameterException(name, name + " is required (an ISO-8601 instant, e.g. 2026-11-29T14:00:00Z)");
         }
         try {
-            return Instant.parse(value.trim());
+            Instant instant = Instant.parse(value.trim());
+            instant.toEpochMilli(); // windows and stores count in epoch ms: years beyond +-292 million do not fit
+            return instant;
+        } catch (ArithmeticException e) {
+            throw new BadParameterException(name, name + " is out of range: '" + value + "'");
         } catch (DateTimeParseException e) {
             throw new BadParameterException(name, name + " is not an ISO-8601 instant: '" + value + "'");
         }
