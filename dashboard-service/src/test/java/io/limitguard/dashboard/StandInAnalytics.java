@@ -70,6 +70,16 @@ public final class StandInAnalytics implements AutoCloseable {
         if ((route == null) == (rule == null)) {
             return problem(request, response, "exactly one of route or rule is required");
         }
+        if ("migrating".equals(route)) { // what analytics answers while its stores migrate
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("type", "about:blank");
+            body.put("title", "Service Unavailable");
+            body.put("status", 503);
+            body.put("detail", "State stores still unavailable after PT5S");
+            body.put("instance", "/api/v1/block-rate");
+            response.header("Retry-After", "1");
+            return json(response, HttpResponseStatus.SERVICE_UNAVAILABLE, "application/problem+json", body);
+        }
         Duration step = switch (String.valueOf(first(query, "step"))) {
             case "1s" -> Duration.ofSeconds(1);
             case "1m" -> Duration.ofMinutes(1);

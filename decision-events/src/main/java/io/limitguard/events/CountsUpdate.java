@@ -1,5 +1,7 @@
 package io.limitguard.events;
 
+import java.util.Objects;
+
 /**
  * Windowed counts for one route or one rule, as published on {@link Topics#COUNTS} by the analytics
  * service and consumed by the dashboard. A later update for the same key and window replaces an
@@ -23,6 +25,14 @@ public record CountsUpdate(
         OutcomeCounts counts) {
 
     public static final int VERSION = 1;
+
+    /** Required fields, as for {@link DecisionEvent}: a record without them is unreadable, not delivered. */
+    public CountsUpdate {
+        Objects.requireNonNull(dimension, "dimension");
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(step, "step");
+        Objects.requireNonNull(counts, "counts");
+    }
 
     public enum Dimension { ROUTE, RULE }
 

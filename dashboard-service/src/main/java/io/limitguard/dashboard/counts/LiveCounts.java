@@ -13,6 +13,6 @@ public record LiveCounts(long seq, CountsUpdate update) {
     /** True when there is no route filter, or the update is about that route. */
     public boolean matchesRoute(String route) {
         return route == null || route.isEmpty()
-                || (update.dimension() == CountsUpdate.Dimension.ROUTE && update.id().equals(route));
+                || (update.dimension() == CountsUpdate.Dimension.ROUTE && route.equals(update.id()));
     }
 }

@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.io.buffer.DataBuffer;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
@@ -85,6 +86,11 @@ public class HistoryPassThrough {
         MediaType contentType = upstream.getHeaders().getContentType();
         if (contentType != null) {
             response.contentType(contentType);
+        }
+        // analytics' 503 says when to ask again (its stores are migrating); the browser's client needs it too
+        String retryAfter = upstream.getHeaders().getFirst(HttpHeaders.RETRY_AFTER);
+        if (retryAfter != null) {
+            response.header(HttpHeaders.RETRY_AFTER, retryAfter);
         }
         Flux<DataBuffer> body = upstream.getBody() == null ? Flux.empty() : upstream.getBody();
         return response.body(BodyInserters.fromDataBuffers(body));

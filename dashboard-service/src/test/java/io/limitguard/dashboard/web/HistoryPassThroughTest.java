@@ -80,6 +80,15 @@ class HistoryPassThroughTest extends DashboardIntegrationTest {
     }
 
     @Test
+    void relaysTheRetryAfterOfAnalyticsWhileItsStoresMigrate() {
+        client.get().uri("/api/v1/history/block-rate?route=migrating&from=2026-11-29T14:00:00Z&to=2026-11-29T14:01:00Z&step=1m")
+                .exchange()
+                .expectStatus().isEqualTo(503)
+                .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectHeader().valueEquals("Retry-After", "1");
+    }
+
+    @Test
     void answersNotFoundForAnUnknownHistoryQueryWithoutAskingAnalytics() {
         int before = TestInfra.analytics().requests().size();
         client.get().uri("/api/v1/history/keys?limit=3")
