@@ -18,6 +18,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.limitguard.gateway.config.RedisClusterProperties;
 import io.limitguard.gateway.config.RedisProperties;
+import io.netty.resolver.DefaultAddressResolverGroup;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -65,6 +66,11 @@ public final class RedisConnection implements AutoCloseable {
         // recovery time after a Redis restart (or a failover) is bounded by this delay.
         ClientResources resources = DefaultClientResources.builder()
                 .reconnectDelay(Delay.exponential(Duration.ofMillis(50), Duration.ofSeconds(1), 2, TimeUnit.MILLISECONDS))
+                // The host name is looked up on every (re)connect by the JVM (networkaddress.cache.ttl, 30 s by
+                // default) instead of Netty's DNS cache: a Redis restarted with a new address (compose,
+                // Kubernetes) was otherwise dialled at its old one for minutes. Lettuce connects off the
+                // request path, so the JVM's blocking lookup blocks no request.
+                .addressResolverGroup(DefaultAddressResolverGroup.INSTANCE)
                 .build();
         return properties.cluster().enabled()
                 ? cluster(properties, resources, onConnect)
