@@ -39,10 +39,9 @@ SERVICE_PID= LOOP_PID=
 #   same way however slowly a loaded CI machine sends it (the demo rule refills 10/s);
 # - a 2 s Redis time limit instead of the production 50 ms: on 2 cores running the whole stack a slow
 #   limiter call would fail open (correctly), but this test is about counting blocked requests.
+export LIMITGUARD_REDIS_TIMEOUT=2s   # read by infra/docker-compose.yml (an environment variable wins over files)
 cat > "$CTX/e2e-rules.yml" <<'YML'
 limitguard:
-  redis:
-    timeout: 2s
   rules:
     - id: e2e-strict
       routes: [demo]
@@ -76,6 +75,7 @@ cleanup() {
     fi
     log "docker-compose down"
     compose down -v --timeout 30 >/dev/null 2>&1
+    podman image prune -f >/dev/null 2>&1   # the previous build's images, untagged by this one's
   fi
   [ -z "$LOOP_PID" ] || { kill "$LOOP_PID"; wait "$LOOP_PID"; } 2>/dev/null
   [ -z "$SERVICE_PID" ] || { kill "$SERVICE_PID"; wait "$SERVICE_PID"; } 2>/dev/null
