@@ -124,10 +124,17 @@ public class LimiterConfiguration {
     }
 
     @Bean
+    ConcurrencyReleases concurrencyReleases(LimitEngine engine, LocalLimiter local, LimitGuardProperties properties,
+            MeterRegistry meters) {
+        return new ConcurrencyReleases(engine, local, properties.redis().commandTimeout(), meters);
+    }
+
+    @Bean
     RequestLimiter requestLimiter(LimitEngine engine, RedisGuard guard, LocalLimiter local,
-            LimitGuardProperties properties, ObjectProvider<OverLimitCache> overLimit) {
+            LimitGuardProperties properties, ObjectProvider<OverLimitCache> overLimit, ConcurrencyReleases releases) {
         return new RequestLimiter(engine, guard, new FailureFallback(local),
-                new KeyBounds(properties.keys().maxLength()), properties.keys().onEmpty(), overLimit.getIfAvailable());
+                new KeyBounds(properties.keys().maxLength()), properties.keys().onEmpty(), overLimit.getIfAvailable(),
+                releases);
     }
 
     @Bean
@@ -150,11 +157,10 @@ public class LimiterConfiguration {
 
     @Bean
     RateLimitFilter rateLimitFilter(RuleSet rules, RequestLimiter limiter, DecisionRecorder recorder,
-            LimitGuardProperties properties, LimitEngine engine, LocalLimiter local, MeterRegistry meters) {
+            LimitGuardProperties properties, ConcurrencyReleases releases) {
         long retryAfter = Math.max(1, (properties.breaker().waitInOpen().toMillis() + 999) / 1000);
         return new RateLimitFilter(rules, limiter, recorder, new RateLimitHeaders(properties.headers()),
-                new ProblemResponses(retryAfter),
-                new ConcurrencyReleases(engine, local, properties.redis().commandTimeout(), meters));
+                new ProblemResponses(retryAfter), releases);
     }
 
     @Bean

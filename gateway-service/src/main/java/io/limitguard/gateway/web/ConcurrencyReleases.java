@@ -109,7 +109,8 @@ public final class ConcurrencyReleases {
         return keys;
     }
 
-    private void release(List<String> keys, long requestId) {
+    /** Sends the release of these slots; nobody waits for it (a failure is counted, the lease frees them). */
+    void release(List<String> keys, long requestId) {
         engine.release(keys, requestId).timeout(timeout).subscribe(released -> {
         }, error -> {
             failures.increment();

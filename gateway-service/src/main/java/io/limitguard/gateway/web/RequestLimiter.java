@@ -12,7 +12,6 @@ import io.limitguard.gateway.limit.LimitEngine;
 import io.limitguard.gateway.limit.LimitSpec;
 import io.limitguard.gateway.limit.LimitVerdict;
 import io.limitguard.gateway.rules.Rule;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.web.server.ServerWebExchange;
@@ -29,7 +28,6 @@ public final class RequestLimiter {
     static final String EMPTY_KEY = "(none)";
     /** A cost header that is not a whole number from 0 to the rule's max-cost. */
     static final long INVALID_COST = -1;
-    private static final Duration LATE_RELEASE_TIMEOUT = Duration.ofSeconds(5);
 
     private final LimitEngine engine;
     private final RedisGuard guard;
@@ -37,21 +35,21 @@ public final class RequestLimiter {
     private final KeyBounds keyBounds;
     private final EmptyKey onEmpty;
     private final OverLimitCache overLimit;
+    private final ConcurrencyReleases releases;
 
+    /**
+     * @param overLimit the local over-limit cache, null when disabled
+     * @param releases  gives back a concurrency slot that a call past its time limit may still take in Redis
+     */
     public RequestLimiter(LimitEngine engine, RedisGuard guard, FailureFallback fallback, KeyBounds keyBounds,
-            EmptyKey onEmpty) {
-        this(engine, guard, fallback, keyBounds, onEmpty, null);
-    }
-
-    /** @param overLimit the local over-limit cache, null when disabled */
-    public RequestLimiter(LimitEngine engine, RedisGuard guard, FailureFallback fallback, KeyBounds keyBounds,
-            EmptyKey onEmpty, OverLimitCache overLimit) {
+            EmptyKey onEmpty, OverLimitCache overLimit, ConcurrencyReleases releases) {
         this.engine = engine;
         this.guard = guard;
         this.fallback = fallback;
         this.keyBounds = keyBounds;
         this.onEmpty = onEmpty;
         this.overLimit = overLimit;
+        this.releases = releases;
     }
 
     public Mono<RequestDecision> decide(ServerWebExchange exchange, String routeId, List<Rule> rules) {
@@ -147,10 +145,10 @@ public final class RequestLimiter {
             evaluation = evaluation
                     .doOnError(error -> {
                         if (!(error instanceof CallNotPermittedException)) {
-                            releaseLate(leases, requestId);
+                            releases.release(leases, requestId);
                         }
                     })
-                    .doOnCancel(() -> releaseLate(leases, requestId));
+                    .doOnCancel(() -> releases.release(leases, requestId));
         }
         return evaluation
                 .map(result -> learn(fromRedis(keyed, result, start), start))
@@ -165,13 +163,6 @@ public final class RequestLimiter {
             }
         }
         return keys;
-    }
-
-    private void releaseLate(List<String> keys, long requestId) {
-        engine.release(keys, requestId).timeout(LATE_RELEASE_TIMEOUT).subscribe(released -> {
-        }, error -> {
-            // Redis is down: the lease expiry frees the slot, as for any lost release
-        });
     }
 
     /** 429 without Redis when the over-limit cache knows an enforced rule is still over its limit. */
