@@ -2,8 +2,6 @@ package io.limitguard.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -291,11 +289,9 @@ public final class DevLauncher {
     private static void warnUnlessRedisAnswers(String uri) {
         URI parsed = URI.create(uri);
         int port = parsed.getPort() == -1 ? 6379 : parsed.getPort();
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(parsed.getHost(), port), 2000);
-        } catch (IOException | IllegalArgumentException e) {
-            System.err.println("[launcher] WARNING: nothing answers at " + uri + " (" + e.getMessage() + "). The gateway "
-                    + "starts anyway and fails open: every request is allowed until that Redis answers.");
+        if (parsed.getHost() == null || !Probes.accepts(parsed.getHost(), port, Duration.ofSeconds(2))) {
+            System.err.println("[launcher] WARNING: nothing answers at " + uri + ". The gateway starts anyway and "
+                    + "fails open: every request is allowed until that Redis answers.");
         }
     }
 

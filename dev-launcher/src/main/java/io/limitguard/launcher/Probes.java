@@ -23,8 +23,12 @@ final class Probes {
     }
 
     static boolean accepts(int port) {
+        return accepts("127.0.0.1", port, Duration.ofMillis(300));
+    }
+
+    static boolean accepts(String host, int port, Duration timeout) {
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 300);
+            socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             return true;
         } catch (IOException e) {
             return false;

@@ -67,13 +67,12 @@ final class RuleCodec {
             }
             if (cause instanceof UnboundConfigurationPropertiesException unbound) {
                 throw new IllegalArgumentException("rule '" + flat.get("rule.id") + "': unknown field(s) "
-                        + unbound.getUnboundProperties().stream().map(ConfigurationProperty::getName)
-                                .map(n -> n.toString().replaceFirst("^rule\\.", "")).sorted().toList());
+                        + unbound.getUnboundProperties().stream().map(RuleCodec::field).sorted().toList());
             }
             Class<?> type = e.getTarget() != null ? e.getTarget().getType().resolve() : null;
             if (type != null && type.isEnum() && e.getProperty() != null) {
                 // not "No enum constant io.limitguard...Mode.shadw": the values a user may write
-                throw new IllegalArgumentException(e.getProperty().getName().toString().replaceFirst("^rule\\.", "")
+                throw new IllegalArgumentException(field(e.getProperty())
                         + ": '" + e.getProperty().getValue() + "' is not one of " + Arrays.stream(type.getEnumConstants())
                                 .map(c -> ((Enum<?>) c).name().toLowerCase(Locale.ROOT).replace('_', '-'))
                                 .collect(Collectors.joining(", ")));
@@ -81,11 +80,16 @@ final class RuleCodec {
             // our records' own checks name rule and field; a conversion failure is named by the property
             throw new IllegalArgumentException(cause instanceof IllegalArgumentException && cause.getMessage() != null
                     && cause.getMessage().startsWith("rule '") ? cause.getMessage()
-                    : e.getProperty() != null ? e.getProperty().getName().toString().replaceFirst("^rule\\.", "")
+                    : e.getProperty() != null ? field(e.getProperty())
                             + ": " + cause.getMessage() : e.getMessage());
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("invalid rule: " + e.getMessage());
         }
+    }
+
+    /** The property's name as the user wrote it in the rule ({@code limits[0].window}, not {@code rule.limits[0].window}). */
+    private static String field(ConfigurationProperty property) {
+        return property.getName().toString().replaceFirst("^rule\\.", "");
     }
 
     /** The rule as the API returns it (and the store keeps it): only the fields that are set. */
