@@ -16,9 +16,10 @@ import reactor.core.publisher.Mono;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The {@code application/problem+json} (RFC 9457) answers of the limiter: 429 naming the violated
- * policies, 503 when Redis cannot decide and a rule fails closed, 400 for a missing key. The
- * upstream is not called for any of them.
+ * The {@code application/problem+json} (RFC 9457) answers of the gateway. The limiter's: 429 naming
+ * the violated policies, 503 when Redis cannot decide and a rule fails closed, 400 for a missing key
+ * or a bad cost; the upstream is not called for any of them. And the route's: 502 when its upstream
+ * cannot be reached, 504 when it does not answer in time ({@link #upstreamFailure}).
  */
 public final class ProblemResponses {
 
@@ -26,6 +27,8 @@ public final class ProblemResponses {
     public static final String TYPE_UNAVAILABLE = "https://limitguard.io/problems/limiter-unavailable";
     public static final String TYPE_MISSING_KEY = "https://limitguard.io/problems/missing-key";
     public static final String TYPE_INVALID_COST = "https://limitguard.io/problems/invalid-cost";
+    public static final String TYPE_UPSTREAM_UNREACHABLE = "https://limitguard.io/problems/upstream-unreachable";
+    public static final String TYPE_UPSTREAM_TIMEOUT = "https://limitguard.io/problems/upstream-timeout";
 
     private final long unavailableRetryAfterSeconds;
 
@@ -91,6 +94,21 @@ public final class ProblemResponses {
                 exchange);
         body.put("rule", ruleId);
         return write(exchange, HttpStatus.BAD_REQUEST, 0, body);
+    }
+
+    /**
+     * 502 (the route's upstream refused, was not found, or closed the connection before answering) or
+     * 504 (no answer within the route's response timeout). Names the route, not the upstream's address.
+     */
+    public static Mono<Void> upstreamFailure(ServerWebExchange exchange, HttpStatus status, String routeId) {
+        boolean timeout = status == HttpStatus.GATEWAY_TIMEOUT;
+        Map<String, Object> body = problem(timeout ? TYPE_UPSTREAM_TIMEOUT : TYPE_UPSTREAM_UNREACHABLE,
+                status.getReasonPhrase(), status,
+                timeout ? "The upstream of route '" + routeId + "' did not answer within its response timeout."
+                        : "The upstream of route '" + routeId + "' could not be reached.",
+                exchange);
+        body.put("route", routeId);
+        return write(exchange, status, 0, body);
     }
 
     private static String describe(List<Map<String, Object>> violated) {
