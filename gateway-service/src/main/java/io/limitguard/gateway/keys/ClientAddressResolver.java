@@ -1,6 +1,7 @@
 package io.limitguard.gateway.keys;
 
 import io.limitguard.gateway.config.Cidr;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -11,7 +12,8 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 /**
  * The client's IP address. {@code X-Forwarded-For} is believed only when the TCP peer is a trusted
  * proxy; then the client is the right-most entry that is not itself a trusted proxy. A client
- * cannot choose its key by sending the header itself.
+ * cannot choose its key by sending the header itself. An IPv6 client is its network of the
+ * configured prefix length ({@code 2001:db8:1:2:0:0:0:0/64}): every address of it is one client.
  */
 public final class ClientAddressResolver {
 
@@ -20,9 +22,11 @@ public final class ClientAddressResolver {
     private static final int MAX_HOPS = 32;
 
     private final List<Cidr> trustedProxies;
+    private final int ipv6PrefixLength;
 
-    public ClientAddressResolver(List<Cidr> trustedProxies) {
+    public ClientAddressResolver(List<Cidr> trustedProxies, int ipv6PrefixLength) {
         this.trustedProxies = List.copyOf(trustedProxies);
+        this.ipv6PrefixLength = ipv6PrefixLength;
     }
 
     /** The client address as text, or null when the peer address is unknown. */
@@ -33,11 +37,11 @@ public final class ClientAddressResolver {
             return null;
         }
         if (!trusted(peer)) {
-            return peer.getHostAddress();
+            return key(peer);
         }
         List<String> forwarded = request.getHeaders().get("X-Forwarded-For");
         if (forwarded == null || forwarded.isEmpty()) {
-            return peer.getHostAddress();
+            return key(peer);
         }
         String[] hops = String.join(",", forwarded).split(",");
         InetAddress client = peer;
@@ -51,7 +55,23 @@ public final class ClientAddressResolver {
                 break;
             }
         }
-        return client.getHostAddress();
+        return key(client);
+    }
+
+    /** An IPv4 address as is; an IPv6 address as its network of {@code ipv6PrefixLength} bits. */
+    private String key(InetAddress address) {
+        if (!(address instanceof Inet6Address) || ipv6PrefixLength == 128) {
+            return address.getHostAddress();
+        }
+        byte[] bytes = address.getAddress(); // without the scope (%eth0) a link-local address may carry
+        for (int bit = ipv6PrefixLength; bit < 128; bit++) {
+            bytes[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        try {
+            return InetAddress.getByAddress(bytes).getHostAddress() + "/" + ipv6PrefixLength;
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // 16 bytes are always an address
+        }
     }
 
     /** {@code 198.51.100.7:51234} and {@code [2001:db8::5]:51234} (or {@code [2001:db8::5]}) name the address alone. */

@@ -41,7 +41,7 @@ public final class RuleSet {
 
     public static RuleSet from(LimitGuardProperties properties) {
         ClientAddressResolver clientAddress = new ClientAddressResolver(
-                properties.trustedProxies().stream().map(Cidr::parse).toList());
+                properties.trustedProxies().stream().map(Cidr::parse).toList(), properties.keys().ipv6PrefixLength());
         return new RuleSet(properties.rules().stream().map(rule -> compile(rule, clientAddress)).toList(),
                 clientAddress);
     }

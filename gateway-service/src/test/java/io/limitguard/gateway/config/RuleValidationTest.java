@@ -65,6 +65,16 @@ class RuleValidationTest {
     }
 
     @Test
+    void anIpv6PrefixOutsideItsRangeIsNamed() {
+        runner.withPropertyValues("limitguard.rules[0].limits[0].capacity=5", "limitguard.rules[0].limits[0].refill-per-second=1")
+                .run(context -> assertThat(context.getBean(LimitGuardProperties.class).keys().ipv6PrefixLength()).isEqualTo(64));
+        new ApplicationContextRunner().withUserConfiguration(Bind.class)
+                .withPropertyValues("limitguard.keys.ipv6-prefix-length=129")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessage("limitguard.keys.ipv6-prefix-length must be between 32 and 128, was 129"));
+    }
+
+    @Test
     void missingLimitsAndBadProxyAreNamed() {
         new ApplicationContextRunner().withUserConfiguration(Bind.class)
                 .withPropertyValues("limitguard.rules[0].id=empty-rule", "limitguard.rules[0].key=ip")

@@ -10,8 +10,9 @@ import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 
 class ClientAddressResolverTest {
 
-    private final ClientAddressResolver resolver = new ClientAddressResolver(
-            List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1/128")));
+    private static final List<Cidr> PROXIES = List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1/128"));
+
+    private final ClientAddressResolver resolver = new ClientAddressResolver(PROXIES, 64);
 
     @Test
     void anUntrustedPeerIsTheClientWhateverItForwards() {
@@ -23,7 +24,7 @@ class ClientAddressResolverTest {
         assertThat(resolve("10.1.2.3", "198.51.100.7")).isEqualTo("198.51.100.7");
         // the client forged the left-most entry; the right-most untrusted hop is what the proxy saw
         assertThat(resolve("10.1.2.3", "6.6.6.6, 198.51.100.7, 10.9.9.9")).isEqualTo("198.51.100.7");
-        assertThat(resolve("::1", "2001:db8::5")).isEqualTo("2001:db8:0:0:0:0:0:5");
+        assertThat(resolve("::1", "2001:db8::5")).isEqualTo("2001:db8:0:0:0:0:0:0/64");
     }
 
     @Test
@@ -58,8 +59,29 @@ class ClientAddressResolverTest {
         // Several proxies and load balancers (e.g. Azure Application Gateway, IIS ARR) append the client's
         // source port. Keying such requests by the proxy's own address puts every client in one bucket.
         assertThat(resolve("10.1.2.3", "198.51.100.7:51234")).isEqualTo("198.51.100.7");
-        assertThat(resolve("10.1.2.3", "[2001:db8::5]:51234")).isEqualTo("2001:db8:0:0:0:0:0:5");
-        assertThat(resolve("10.1.2.3", "[2001:db8::5]")).isEqualTo("2001:db8:0:0:0:0:0:5");
+        assertThat(resolve("10.1.2.3", "[2001:db8::5]:51234")).isEqualTo("2001:db8:0:0:0:0:0:0/64");
+        assertThat(resolve("10.1.2.3", "[2001:db8::5]")).isEqualTo("2001:db8:0:0:0:0:0:0/64");
+    }
+
+    @Test
+    void anIpv6ClientIsItsSlash64NotOneOfTheAddressesItCanPickAtWill() {
+        // a host chooses the last 64 bits itself (SLAAC, privacy extensions): by address it would have 2^64 buckets
+        assertThat(peer(resolver, "2001:db8:aa:bb:1:2:3:4")).isEqualTo("2001:db8:aa:bb:0:0:0:0/64")
+                .isEqualTo(peer(resolver, "2001:db8:aa:bb:ffff:ffff:ffff:fffe"));
+        assertThat(peer(resolver, "2001:db8:aa:bc::1")).isEqualTo("2001:db8:aa:bc:0:0:0:0/64");
+        // the prefix ends inside a group; the scope of a link-local address is not part of the key
+        assertThat(peer(new ClientAddressResolver(PROXIES, 56), "2001:db8:aa:bbff::1")).isEqualTo("2001:db8:aa:bb00:0:0:0:0/56");
+        assertThat(peer(resolver, "fe80::1%1")).isEqualTo("fe80:0:0:0:0:0:0:0/64");
+        // 128 keeps one bucket per address; IPv4 (also written IPv4-mapped) is never masked
+        assertThat(peer(new ClientAddressResolver(PROXIES, 128), "2001:db8:aa:bb:1:2:3:4")).isEqualTo("2001:db8:aa:bb:1:2:3:4");
+        assertThat(peer(resolver, "203.0.113.9")).isEqualTo("203.0.113.9");
+        assertThat(peer(resolver, "::ffff:203.0.113.9")).isEqualTo("203.0.113.9");
+        // trust is decided on the whole address: ::1 is a trusted proxy, ::2 (same /64) is not
+        assertThat(resolve("::2", "198.51.100.7")).isEqualTo("0:0:0:0:0:0:0:0/64");
+    }
+
+    private static String peer(ClientAddressResolver resolver, String address) {
+        return resolver.resolve(MockServerHttpRequest.get("/").remoteAddress(new InetSocketAddress(address, 40000)).build());
     }
 
     private String resolve(String peer, String forwarded) {

@@ -97,6 +97,9 @@ class RuleFeaturesGatewayTest {
                 .ruleOf("slot-trial", "shadow-slot", "header:X-API-Key", "closed",
                         Map.of("name", "inflight", "algorithm", "concurrency", "max-in-flight", 1))
                 .ruleProperty("mode", "shadow")
+                // keyed by client address; the test's requests come through 127.0.0.1, a trusted proxy by default
+                .route("per-ip", upstream.uri(), "/per-ip/**")
+                .rule("per-ip", "per-ip", "ip", "closed", "burst", 2, 0.001)
                 .set("limitguard.redis.uri", redis.uri())
                 .set("limitguard.redis.timeout", "10s")
                 .set("limitguard.redis.command-timeout", "20s");
@@ -277,6 +280,18 @@ class RuleFeaturesGatewayTest {
         // its counters are its own: the shadow rule charged only what it admitted, like its enforced twin
         assertThat(redisConnection.sync().hget("lg:{trial:trial-1}:minute:sliding-window", "c"))
                 .isEqualTo(redisConnection.sync().hget("lg:{twin:trial-1}:minute:sliding-window", "c")).isEqualTo("4");
+    }
+
+    @Test
+    void anIpv6ClientCannotGetMoreBucketsByChangingItsAddressWithinItsSlash64() {
+        List<Integer> statuses = new ArrayList<>();
+        for (String client : List.of("2001:db8:1:2::a", "2001:db8:1:2:ffff::b", "[2001:db8:1:2::c]:4711", "2001:db8:1:3::a")) {
+            statuses.add(http.getNow(url(gatewayA, "/per-ip/x"), Map.of("X-Forwarded-For", client)).status());
+        }
+        assertThat(statuses).containsExactly(200, 200, 429, 200);
+        assertThat(redisConnection.sync().keys("lg:{per-ip:*")).containsExactlyInAnyOrder(
+                "lg:{per-ip:2001:db8:1:2:0:0:0:0/64}:burst:token-bucket",
+                "lg:{per-ip:2001:db8:1:3:0:0:0:0/64}:burst:token-bucket");
     }
 
     @Test
