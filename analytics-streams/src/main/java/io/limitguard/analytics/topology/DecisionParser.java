@@ -47,7 +47,13 @@ final class DecisionParser extends ContextualProcessor<byte[], byte[], byte[], P
         String error;
         try {
             event = record.value() == null ? null : serde.deserialize(Topics.DECISIONS, record.value());
-            error = event == null ? "null value" : event.timestamp() < 0 ? "negative timestamp " + event.timestamp()
+            error = event == null ? "null value"
+                    // A reader of v1 cannot know what another version's fields mean (the contract bumps v
+                    // for that); a missing v reads as 0, a missing timestamp as 0 (1970: dropped as late).
+                    : event.v() != DecisionEvent.VERSION ? "schema version " + event.v() + " (this reader counts "
+                            + DecisionEvent.VERSION + ")"
+                    : event.timestamp() == 0 ? "missing timestamp"
+                    : event.timestamp() < 0 ? "negative timestamp " + event.timestamp()
                     : event.timestamp() - context().currentSystemTimeMs() > maxAheadMs
                     ? "timestamp " + event.timestamp() + " is more than " + maxAheadMs + " ms ahead of this instance's clock"
                     : null;

@@ -347,6 +347,37 @@ class AnalyticsTopologyTest {
     }
 
     @Test
+    void aDecisionOfAnotherSchemaVersionOrWithoutATimestampGoesToTheDeadLetterTopicInsteadOfBeingCounted() {
+        start();
+        TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(Topics.DECISIONS_DLQ,
+                Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer());
+        String fields = "\"eventId\":\"e\",\"routeId\":\"demo\",\"ruleId\":\"r\",\"key\":\"k\",\"outcome\":\"BLOCKED\"";
+        // A newer gateway whose fields mean something else (the contract bumps v for that), a writer that
+        // knows no version at all, and a decision without its time: none is a v1 decision to count.
+        byte[] version2 = ("{\"v\":2,\"timestamp\":" + T0 + "," + fields + "}").getBytes(StandardCharsets.UTF_8);
+        byte[] noVersion = ("{\"timestamp\":" + T0 + "," + fields + "}").getBytes(StandardCharsets.UTF_8);
+        byte[] noTimestamp = ("{\"v\":1," + fields + "}").getBytes(StandardCharsets.UTF_8);
+        for (byte[] bad : List.of(version2, noVersion, noTimestamp)) {
+            decisions.pipeInput("k".getBytes(StandardCharsets.UTF_8), bad);
+        }
+        send("demo", "r", "a", Outcome.ALLOWED, T0); // the stream goes on
+
+        // Before: v2 and the version-less one were counted as v1 decisions (1 s, 1 min, top-blocked), the one
+        // without a timestamp was read as 1970-01-01 and silently dropped as late: in no count and no DLQ.
+        assertThat(windows(Step.SECOND, "route:demo")).isEqualTo(Map.of(T0, counts(1, 0)));
+        assertThat(windows(Step.MINUTE, "route:demo")).isEqualTo(Map.of(T0, counts(1, 0)));
+        assertThat(topBlocked(T0)).isEmpty();
+        List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+        assertThat(dead).extracting(TestRecord::value).containsExactly(version2, noVersion, noTimestamp);
+        assertThat(dead).extracting(r -> new String(r.headers().lastHeader(DecisionParser.HEADER_ERROR).value(), StandardCharsets.UTF_8))
+                .satisfiesExactly(
+                        e -> assertThat(e).contains("schema version 2"),
+                        e -> assertThat(e).contains("schema version 0"),
+                        e -> assertThat(e).contains("missing timestamp"));
+        assertThat(poison).hasValue(3);
+    }
+
+    @Test
     void usesOneRepartitionTopicAndSixStores() {
         TopologyDescription description = AnalyticsTopology.build(config(10, Duration.ofHours(1), Duration.ofDays(7))).describe();
         List<String> sinkTopics = new ArrayList<>();
