@@ -4,6 +4,8 @@ import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.JsonSerde;
 import io.limitguard.events.Topics;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -25,6 +27,15 @@ final class DecisionParser extends ContextualProcessor<byte[], byte[], byte[], P
     static final String HEADER_ERROR = "limitguard.dlq.error";
     static final String HEADER_SOURCE = "limitguard.dlq.source";
 
+    /**
+     * A decision is a few hundred bytes; a record larger than this (key, value and headers) is not one. Its
+     * dead-letter copy keeps only the first this-many bytes of key and value and none of its headers: a
+     * compressing producer can put far more than 1 MB on the topic (the broker limits batches after
+     * compression), but Kafka Streams' producer limits a record before compression ({@code max.request.size},
+     * 1 MB), and a copy it cannot send would fail the task again on every retry of the record.
+     */
+    static final int MAX_RECORD_BYTES = 64 * 1024;
+
     private static final Logger log = LoggerFactory.getLogger(DecisionParser.class);
     private final JsonSerde<DecisionEvent> serde = new JsonSerde.DecisionEventSerde();
     private final Runnable poisonListener;
@@ -43,6 +54,14 @@ final class DecisionParser extends ContextualProcessor<byte[], byte[], byte[], P
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        long size = sizeOf(record);
+        if (size > MAX_RECORD_BYTES) {
+            deadLetter(record, "record of " + size + " bytes (key, value and headers) is larger than a decision may be ("
+                    + MAX_RECORD_BYTES + "); this copy holds the first " + MAX_RECORD_BYTES
+                    + " bytes of key and value, none of its headers", truncated(record.key()), truncated(record.value()),
+                    new RecordHeaders());
+            return;
+        }
         DecisionEvent event = null;
         String error;
         try {
@@ -66,14 +85,29 @@ final class DecisionParser extends ContextualProcessor<byte[], byte[], byte[], P
             context().forward(new Record<>(record.key(), ParsedDecision.ok(event), event.timestamp(), record.headers()));
             return;
         }
+        deadLetter(record, error, record.key(), record.value(), new RecordHeaders(record.headers().toArray()));
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, String error, byte[] key, byte[] value, Headers headers) {
         String source = context().recordMetadata()
                 .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
                 .orElse("unknown");
         log.warn("Poison decision record {} sent to {}: {}", source, Topics.DECISIONS_DLQ, error);
-        Headers headers = new RecordHeaders(record.headers().toArray());
         headers.add(HEADER_ERROR, error.getBytes(StandardCharsets.UTF_8));
         headers.add(HEADER_SOURCE, source.getBytes(StandardCharsets.UTF_8));
         poisonListener.run();
-        context().forward(new Record<>(record.key(), ParsedDecision.poison(record.value()), record.timestamp(), headers));
+        context().forward(new Record<>(key, ParsedDecision.poison(value), record.timestamp(), headers));
+    }
+
+    private static long sizeOf(Record<byte[], byte[]> record) {
+        long size = (record.key() == null ? 0 : record.key().length) + (record.value() == null ? 0 : record.value().length);
+        for (Header header : record.headers()) {
+            size += header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        return size;
+    }
+
+    private static byte[] truncated(byte[] bytes) {
+        return bytes == null || bytes.length <= MAX_RECORD_BYTES ? bytes : Arrays.copyOf(bytes, MAX_RECORD_BYTES);
     }
 }
