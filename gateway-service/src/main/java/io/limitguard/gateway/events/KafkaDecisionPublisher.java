@@ -171,6 +171,8 @@ public final class KafkaDecisionPublisher implements DecisionSink, AutoCloseable
      */
     private boolean awaitKafka() throws InterruptedException {
         boolean topicsChecked = topics == null;
+        long waitingSince = System.nanoTime();
+        long lastWarning = waitingSince;
         while (!closed) {
             try {
                 if (!topicsChecked) {
@@ -181,7 +183,17 @@ public final class KafkaDecisionPublisher implements DecisionSink, AutoCloseable
                     return true;
                 }
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                continue; // metadata not there yet: ask again at once (that call already waited)
+                // Kafka not up yet, or the topic missing and nobody allowed to create it (topics.create off,
+                // no ACL, a broker without auto-create): say so now and then, or the gateway only drops
+                // events (queue_full) without a word
+                long now = System.nanoTime();
+                if (now - lastWarning >= WARN_EVERY_NANOS) {
+                    lastWarning = now;
+                    log.warn("No metadata for topic {} after {} s ({}); decision events wait in the queue and are "
+                            + "dropped (queue_full) once it is full", Topics.DECISIONS,
+                            Duration.ofNanos(now - waitingSince).toSeconds(), e.getMessage());
+                }
+                continue; // ask again at once (that call already waited max.block.ms)
             } catch (RuntimeException e) {
                 if (closed) {
                     break;
