@@ -16,14 +16,14 @@ import org.springframework.messaging.rsocket.RSocketRequester;
 import reactor.test.StepVerifier;
 
 /**
- * A client may not send more than {@link RSocketTcpServer#MAX_INBOUND_BYTES} in one (fragmented)
+ * A client may not send more than {@link RSocketServers#MAX_INBOUND_BYTES} in one (fragmented)
  * request: without that bound, one connection could make the server reassemble fragments until the
  * direct memory is exhausted. A normal fragmented request still works. (A single frame over the limit
  * is discarded by the transport's frame decoder as it arrives, without being buffered.)
  */
 class RSocketInboundLimitTest extends DashboardIntegrationTest {
 
-    private static final String HUGE_ROUTE = "r".repeat(4 * RSocketTcpServer.MAX_INBOUND_BYTES);
+    private static final String HUGE_ROUTE = "r".repeat(4 * RSocketServers.MAX_INBOUND_BYTES);
 
     @Value("${local.rsocket.server.port}")
     int tcpPort;
@@ -46,7 +46,7 @@ class RSocketInboundLimitTest extends DashboardIntegrationTest {
     @Test
     void webSocketRefusesAFragmentedRequestLargerThanTheLimit() {
         assertRefused(track(requesters.rsocketConnector(c -> c.fragment(1024))
-                .websocket(URI.create("ws://127.0.0.1:" + port + RSocketTcpServer.WEBSOCKET_PATH))));
+                .websocket(URI.create("ws://127.0.0.1:" + port + RSocketServers.WEBSOCKET_PATH))));
     }
 
     @Test

@@ -28,7 +28,7 @@ import reactor.netty.tcp.TcpServer;
  * closes the connection.
  */
 @Configuration(proxyBeanMethods = false)
-public class RSocketTcpServer {
+public class RSocketServers {
 
     /** Largest frame and largest reassembled request payload a client may send. */
     public static final int MAX_INBOUND_BYTES = 64 * 1024;
