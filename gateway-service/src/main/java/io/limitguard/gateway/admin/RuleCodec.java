@@ -26,6 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
  */
 final class RuleCodec {
 
+    /** More than a rule of the most limits and routes can have (each limit is a few fields). */
+    static final int MAX_FIELDS = 1024;
+
     private RuleCodec() {
     }
 
@@ -55,6 +58,11 @@ final class RuleCodec {
         }
         Map<String, Object> flat = new LinkedHashMap<>();
         flatten("rule", tree, flat);
+        if (flat.size() > MAX_FIELDS) {
+            // checked before binding: Spring's Binder takes seconds for lists of thousands, on an event loop
+            throw new IllegalArgumentException("the rule has " + flat.size() + " fields, at most " + MAX_FIELDS
+                    + " (" + RuleProperties.MAX_LIMITS + " limits and " + RuleProperties.MAX_ROUTES + " routes per rule)");
+        }
         try {
             // a misspelt field ("mod": "shadow") must not be dropped silently: the rule would go live enforced
             return new Binder(new MapConfigurationPropertySource(flat)).bind("rule", Bindable.of(RuleProperties.class),

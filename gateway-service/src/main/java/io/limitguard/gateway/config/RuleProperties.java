@@ -59,6 +59,14 @@ public record RuleProperties(
         SHADOW
     }
 
+    /**
+     * Every limit of every rule of a route is decided in each request's one script call (and up to a batch of
+     * such requests in one call): a rule of thousands of limits would make every call on its routes time out,
+     * that is, fail open. Real rules have one to a few.
+     */
+    public static final int MAX_LIMITS = 16;
+    public static final int MAX_ROUTES = 256;
+
     public RuleProperties {
         if (id == null || !ID.matcher(id).matches()) {
             throw new IllegalArgumentException("rule '" + id + "': id: must match " + ID.pattern());
@@ -75,6 +83,14 @@ public record RuleProperties(
             throw new IllegalArgumentException("rule '" + id + "': limits: at least one limit is required");
         }
         limits = List.copyOf(limits);
+        if (limits.size() > MAX_LIMITS) {
+            throw new IllegalArgumentException("rule '" + id + "': limits: at most " + MAX_LIMITS + " per rule, was "
+                    + limits.size());
+        }
+        if (routes.size() > MAX_ROUTES) {
+            throw new IllegalArgumentException("rule '" + id + "': routes: at most " + MAX_ROUTES + " per rule, was "
+                    + routes.size() + " (omit routes for a rule of every route)");
+        }
         if (cost < 0) {
             throw new IllegalArgumentException("rule '" + id + "': cost: must be >= 0, was " + cost);
         }
