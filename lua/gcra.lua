@@ -1,8 +1,9 @@
 -- GCRA (generic cell rate algorithm): one stored value per key, the theoretical arrival time (TAT)
--- in microseconds. The emission interval I = round(1e6 / rate) is a whole number of microseconds,
+-- in microseconds. The emission interval I = ceil(1e6 / rate) is a whole number of microseconds,
 -- so every number below is an integer under 2^53 and exact in a double (at 1.7e15 µs a double
 -- resolves only a quarter microsecond: fractional intervals would drift and a burst of N could
--- admit N - 1). A request of `cost` units is admitted when new_tat - now <= burst · I, where
+-- admit N - 1). Rounded UP, never to the nearest: a shorter interval is a higher rate (700,000/s
+-- rounded to 1 µs admitted 1,000,000/s), a longer one at most 1 µs per request slower. A request of `cost` units is admitted when new_tat - now <= burst · I, where
 -- new_tat = max(tat, now) + cost · I; `burst` unit requests pass at once from idle. The Java
 -- reference model (GcraModel) mirrors this arithmetic operation by operation; change both together.
 -- params: rate per second, burst
@@ -13,7 +14,7 @@ LG_ALGORITHMS['gcra'] = {
     if not (rate and rate > 0 and rate < LG_HUGE) then return nil, 'rate-per-second must be a finite number > 0' end
     if not lg_whole(burst, 1, LG_HUGE) then return nil, 'burst must be a whole number >= 1' end
     if cost > burst then return nil, 'cost must not exceed burst' end
-    local interval = floor(1000000 / rate + 0.5)
+    local interval = ceil(1000000 / rate)
     if interval < 1 then interval = 1 end
     if burst * interval > 1e15 then return nil, 'burst / rate-per-second must be below 1e9 seconds' end
     local tat = tonumber(redis.call('GET', key))
@@ -57,7 +58,7 @@ if LG_REFUND then
   LG_ALGORITHMS['gcra'].refund = function(key, now, cost, rate, burst, _, charged_at)
     local tat = tonumber(redis.call('GET', key))
     if tat == nil then return end -- absent reads as idle: nothing to give back
-    local interval = floor(1000000 / rate + 0.5)
+    local interval = ceil(1000000 / rate)
     if interval < 1 then interval = 1 end
     local since = now - charged_at
     if since < 0 then since = 0 end

@@ -17,9 +17,12 @@ public final class GcraModel implements LimitModel<GcraModel.Check> {
         this.interval = interval(ratePerSecond);
     }
 
-    /** The emission interval in whole microseconds, as the script rounds it. */
+    /**
+     * The emission interval in whole microseconds, as the script rounds it: up, so that the rate enforced
+     * is never above the configured one ({@code 1e6 / interval} requests per second).
+     */
     static double interval(double ratePerSecond) {
-        double interval = Math.floor(1000000 / ratePerSecond + 0.5);
+        double interval = Math.ceil(1000000 / ratePerSecond);
         return interval < 1 ? 1 : interval;
     }
 

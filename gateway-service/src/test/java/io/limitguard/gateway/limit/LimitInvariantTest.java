@@ -1,0 +1,71 @@
+package io.limitguard.gateway.limit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What no sequence of calls may do, script and model alike: admit more than the limit. The differential
+ * tests prove that script and model agree; these prove that what they agree on is a limit, at the edges
+ * the random sequences rarely reach: rates whose emission interval is only a few microseconds.
+ */
+class LimitInvariantTest {
+
+    /** A multiple of every window below, so windows start at BASE. */
+    private static final long BASE = 1_800_000_000_000_000L;
+    private static EngineOnRedis redis;
+    private static LimitEngine engine;
+    private static final AtomicInteger keys = new AtomicInteger();
+
+    @BeforeAll
+    static void start() {
+        redis = EngineOnRedis.start(LimitScripts.withClock("lua-test/clock_argv.lua"));
+        engine = redis.engine();
+    }
+
+    @AfterAll
+    static void stop() {
+        redis.close();
+    }
+
+    @Test
+    void aGcraNeverAdmitsFasterThanItsRate() {
+        // 700,000/s: 1.43 µs per unit. Rounded to the nearest whole µs the interval was 1 µs: 1,000,000/s.
+        // Requests of 70,000 units (0.1 s of the rate) every 10 ms for 10 s: at most the burst and 10 s of the
+        // rate, 110 of them. (Large costs keep the key's expiry far above the test's real duration: Redis
+        // expires keys on the real clock, the script's clock is the test's.)
+        GcraLimit limit = new GcraLimit("g", 700_000, 700_000);
+        String key = key(limit);
+        GcraModel model = limit.model(1);
+        int admitted = 0;
+        int local = 0;
+        for (long step = 0; step < 1_000; step++) {
+            long now = BASE + step * 10_000;
+            admitted += engine.evaluate(List.of(new LimitCall(key, limit, 70_000, 1)), List.of(Long.toString(now)))
+                    .block(Duration.ofSeconds(5)).allowed() ? 1 : 0;
+            local += LimitModel.evaluate(List.of(model), now, 70_000, 1).allowed() ? 1 : 0;
+        }
+        assertThat(admitted).isLessThanOrEqualTo(110);
+        // the model (the local failure mode) agrees
+        assertThat(local).isEqualTo(admitted);
+    }
+
+    @Test
+    void aGcraAdvertisesTheRateItEnforces() {
+        // 3/s: 333,333.3 µs per request; a whole-µs interval may only round up
+        assertThat(GcraModel.interval(3)).isEqualTo(333_334);
+        assertThat(GcraModel.interval(4)).isEqualTo(250_000);
+        assertThat(GcraModel.interval(0.001)).isEqualTo(1e9);
+        assertThat(GcraModel.interval(1e6)).isEqualTo(1);
+        assertThat(GcraModel.interval(5e6)).isEqualTo(1);
+    }
+
+    private static String key(LimitSpec limit) {
+        return "lg:{invariant:" + keys.incrementAndGet() + "}:" + limit.name();
+    }
+}
