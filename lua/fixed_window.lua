@@ -1,7 +1,8 @@
 -- Fixed window: at most `limit` units per window of `window_ms` milliseconds, windows aligned to
 -- multiples of the window since the Unix epoch (1h windows start on the hour, UTC). State: one hash
 -- per key, fields w (start of the counted window, µs) and c (units counted in it); a stored window
--- other than the current one reads as empty, so correctness never depends on expiry. The Java
+-- other than the current one reads as empty, so correctness never depends on expiry (a stored window
+-- LATER than the clock's stays current until it ends: lg_window_current). The Java
 -- reference model (FixedWindowModel) mirrors this arithmetic; change both together.
 -- params: limit, window in milliseconds
 LG_ALGORITHMS['fixed-window'] = {
@@ -11,10 +12,11 @@ LG_ALGORITHMS['fixed-window'] = {
     local problem = lg_window_problem(limit, window_ms, cost)
     if problem then return nil, problem end
     local window_us = window_ms * 1000
-    local start = lg_window_start(now, window_us)
     local stored = redis.call('HMGET', key, 'w', 'c')
+    local stored_start = tonumber(stored[1])
+    local start = lg_window_current(now, window_us, stored_start)
     local count = 0
-    if tonumber(stored[1]) == start then count = tonumber(stored[2]) or 0 end
+    if stored_start == start then count = tonumber(stored[2]) or 0 end
     return { cost = cost, allowed = count + cost <= limit, start = start, count = count, window_us = window_us, limit = limit }
   end,
 

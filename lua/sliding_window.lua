@@ -28,9 +28,9 @@ LG_ALGORITHMS['sliding-window'] = {
     local problem = lg_window_problem(limit, window_ms, cost)
     if problem then return nil, problem end
     local window_us = window_ms * 1000
-    local start = lg_window_start(now, window_us)
     local stored = redis.call('HMGET', key, 'w', 'c', 'p')
     local stored_start = tonumber(stored[1])
+    local start = lg_window_current(now, window_us, stored_start)
     local current, previous = 0, 0
     if stored_start == start then
       current = tonumber(stored[2]) or 0
@@ -38,10 +38,14 @@ LG_ALGORITHMS['sliding-window'] = {
     elseif stored_start == start - window_us then
       previous = tonumber(stored[2]) or 0
     end
+    -- elapsed is negative only when the clock stepped back before the stored window (lg_window_current):
+    -- then the previous count weighs fully until the window starts (the waits below count from now)
     local elapsed = now - start
-    local estimate = previous * (window_us - elapsed) / window_us + current
+    local counted = elapsed
+    if counted < 0 then counted = 0 end
+    local estimate = previous * (window_us - counted) / window_us + current
     return { cost = cost, allowed = estimate + cost <= limit, start = start, elapsed = elapsed, window_us = window_us,
-             current = current, previous = previous, estimate = estimate, limit = limit }
+             counted = counted, current = current, previous = previous, estimate = estimate, limit = limit }
   end,
 
   finish = function(key, now, s, charge)
@@ -50,7 +54,7 @@ LG_ALGORITHMS['sliding-window'] = {
     local current, estimate = s.current, s.estimate
     if charge then
       current = current + cost
-      estimate = s.previous * (s.window_us - s.elapsed) / s.window_us + current
+      estimate = s.previous * (s.window_us - s.counted) / s.window_us + current
       redis.call('HSET', key, 'w', string.format('%.0f', s.start), 'c', string.format('%.0f', current),
         'p', string.format('%.0f', s.previous))
       -- this window's count weighs on the sliding window until the end of the next one

@@ -20,10 +20,19 @@ public final class FixedWindowModel implements LimitModel<FixedWindowModel.Check
         return start > now ? start - windowMicros : start;
     }
 
+    /**
+     * The window a limit counts in ({@code lg_window_current}): the one holding {@code now}, or the stored one
+     * when it starts later (the clock stepped back: reading it as empty would hand out its limit again).
+     */
+    static double currentWindow(double now, double windowMicros, boolean present, double storedStart) {
+        double start = windowStart(now, windowMicros);
+        return present && storedStart > start ? storedStart : start;
+    }
+
     @Override
     public Check check(long nowMicros, long cost, long requestId) {
         double now = nowMicros;
-        double start = windowStart(now, windowMicros);
+        double start = currentWindow(now, windowMicros, present, storedStart);
         double count = present && storedStart == start ? storedCount : 0;
         return new Check(count + cost <= limit, now, start, count, cost);
     }

@@ -18,7 +18,7 @@ public final class SlidingWindowModel implements LimitModel<SlidingWindowModel.C
     @Override
     public Check check(long nowMicros, long cost, long requestId) {
         double now = nowMicros;
-        double start = FixedWindowModel.windowStart(now, windowMicros);
+        double start = FixedWindowModel.currentWindow(now, windowMicros, present, storedStart);
         double current = 0;
         double previous = 0;
         if (present && storedStart == start) {
@@ -27,9 +27,11 @@ public final class SlidingWindowModel implements LimitModel<SlidingWindowModel.C
         } else if (present && storedStart == start - windowMicros) {
             previous = storedCurrent;
         }
+        // negative only when the clock stepped back before the stored window: the previous count weighs fully
         double elapsed = now - start;
-        double estimate = previous * (windowMicros - elapsed) / windowMicros + current;
-        return new Check(estimate + cost <= limit, start, elapsed, current, previous, estimate, cost);
+        double counted = elapsed < 0 ? 0 : elapsed;
+        double estimate = previous * (windowMicros - counted) / windowMicros + current;
+        return new Check(estimate + cost <= limit, start, elapsed, counted, current, previous, estimate, cost);
     }
 
     @Override
@@ -46,7 +48,7 @@ public final class SlidingWindowModel implements LimitModel<SlidingWindowModel.C
         double estimate = check.estimate();
         if (committed) {
             current = current + check.cost();
-            estimate = check.previous() * (windowMicros - check.elapsed()) / windowMicros + current;
+            estimate = check.previous() * (windowMicros - check.counted()) / windowMicros + current;
         }
         double remaining = Math.floor(limit - estimate);
         if (remaining < 0) {
@@ -78,8 +80,12 @@ public final class SlidingWindowModel implements LimitModel<SlidingWindowModel.C
         return wait < 1 ? 1 : wait;
     }
 
-    /** Phase 1: the current window, the two counts and the weighted estimate. */
-    public record Check(boolean allowed, double start, double elapsed, double current, double previous,
-            double estimate, long cost) implements LimitModel.Check {
+    /**
+     * Phase 1: the current window, the time since its start ({@code elapsed}, negative before it) and the part
+     * of it that weighs down the previous count ({@code counted}, at least 0), the two counts and the weighted
+     * estimate.
+     */
+    public record Check(boolean allowed, double start, double elapsed, double counted, double current,
+            double previous, double estimate, long cost) implements LimitModel.Check {
     }
 }

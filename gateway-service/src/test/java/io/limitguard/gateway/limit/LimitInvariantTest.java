@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 /**
  * What no sequence of calls may do, script and model alike: admit more than the limit. The differential
  * tests prove that script and model agree; these prove that what they agree on is a limit, at the edges
- * the random sequences rarely reach: rates whose emission interval is only a few microseconds.
+ * the random sequences rarely reach: the Redis clock stepping back across a window boundary (a replica
+ * with an earlier clock promoted, a host clock set back), and rates whose emission interval is only a
+ * few microseconds.
  */
 class LimitInvariantTest {
 
@@ -31,6 +33,31 @@ class LimitInvariantTest {
     @AfterAll
     static void stop() {
         redis.close();
+    }
+
+    @Test
+    void aFixedWindowGrantsNothingMoreWhenTheClockStepsBackAcrossItsStart() {
+        FixedWindowLimit limit = new FixedWindowLimit("fw", 5, Duration.ofSeconds(1));
+        String key = key(limit);
+        long windowStart = BASE + 10_000_000;
+        assertThat(admitted(key, limit, windowStart + 1_000, 5)).isEqualTo(5);
+        // the clock steps back 2 ms (a failover to a replica whose clock is 2 ms behind), then runs on
+        assertThat(admitted(key, limit, windowStart - 1_000, 5)).as("2 ms before the window, after the step").isZero();
+        assertThat(admitted(key, limit, windowStart + 2_000, 5)).as("back in the window").isZero();
+        // and the limit comes back when the window the charges were counted in is over
+        assertThat(admitted(key, limit, windowStart + 1_000_000, 5)).isEqualTo(5);
+        assertSameAsModel(limit, windowStart);
+    }
+
+    @Test
+    void aSlidingWindowGrantsNothingMoreWhenTheClockStepsBackAcrossAWindowStart() {
+        SlidingWindowLimit limit = new SlidingWindowLimit("sw", 5, Duration.ofSeconds(1));
+        String key = key(limit);
+        long windowStart = BASE + 10_000_000;
+        assertThat(admitted(key, limit, windowStart + 1_000, 5)).isEqualTo(5);
+        assertThat(admitted(key, limit, windowStart - 1_000, 5)).as("2 ms before the window, after the step").isZero();
+        assertThat(admitted(key, limit, windowStart + 2_000, 5)).as("back in the window").isZero();
+        assertSameAsModel(limit, windowStart);
     }
 
     @Test
@@ -63,6 +90,31 @@ class LimitInvariantTest {
         assertThat(GcraModel.interval(0.001)).isEqualTo(1e9);
         assertThat(GcraModel.interval(1e6)).isEqualTo(1);
         assertThat(GcraModel.interval(5e6)).isEqualTo(1);
+    }
+
+    /** How many of {@code calls} requests of cost 1 at {@code now} one key admits. */
+    private static int admitted(String key, LimitSpec limit, long now, int calls) {
+        int admitted = 0;
+        for (int i = 0; i < calls; i++) {
+            Evaluation evaluation = engine.evaluate(List.of(new LimitCall(key, limit, 1, 1)), List.of(Long.toString(now)))
+                    .block(Duration.ofSeconds(5));
+            admitted += evaluation.allowed() ? 1 : 0;
+        }
+        return admitted;
+    }
+
+    /** The model answers the same sequence as the script did in the window tests. */
+    private static void assertSameAsModel(LimitSpec limit, long windowStart) {
+        String key = key(limit);
+        LimitModel<?> model = limit.model(1);
+        long[] times = {windowStart + 1_000, windowStart - 1_000, windowStart + 2_000, windowStart + 1_000_000};
+        for (long now : times) {
+            for (int i = 0; i < 5; i++) {
+                Evaluation script = engine.evaluate(List.of(new LimitCall(key, limit, 1, 1)), List.of(Long.toString(now)))
+                        .block(Duration.ofSeconds(5));
+                assertThat(script).as("%s at %d", limit, now).isEqualTo(LimitModel.evaluate(List.of(model), now, 1, 1));
+            }
+        }
     }
 
     private static String key(LimitSpec limit) {
