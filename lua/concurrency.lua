@@ -25,7 +25,9 @@ LG_ALGORITHMS['concurrency'] = {
       -- drop expired leases of crashed gateways, then take a slot until now + lease
       redis.call('ZREMRANGEBYSCORE', key, '-inf', string.format('%.0f', now))
       redis.call('ZADD', key, string.format('%.0f', now + s.lease_ms * 1000), string.format('%.0f', s.lease))
-      redis.call('PEXPIRE', key, s.lease_ms)
+      -- the key lives as long as its longest lease: never shorten it (the lease was made shorter, or the
+      -- clock stepped back), or the longer leases would vanish with it while their requests are in flight
+      if redis.call('PTTL', key) < s.lease_ms then redis.call('PEXPIRE', key, s.lease_ms) end
     end
     local remaining = s.max - active
     if remaining < 0 then remaining = 0 end

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
  * What no sequence of calls may do, script and model alike: admit more than the limit. The differential
  * tests prove that script and model agree; these prove that what they agree on is a limit, at the edges
  * the random sequences rarely reach: the Redis clock stepping back across a window boundary (a replica
- * with an earlier clock promoted, a host clock set back), and rates whose emission interval is only a
- * few microseconds.
+ * with an earlier clock promoted, a host clock set back), rates whose emission interval is only a few
+ * microseconds, and a concurrency lease made shorter while longer ones are held.
  */
 class LimitInvariantTest {
 
@@ -90,6 +90,25 @@ class LimitInvariantTest {
         assertThat(GcraModel.interval(0.001)).isEqualTo(1e9);
         assertThat(GcraModel.interval(1e6)).isEqualTo(1);
         assertThat(GcraModel.interval(5e6)).isEqualTo(1);
+    }
+
+    @Test
+    void aShorterLeaseDoesNotEndTheLongerLeasesOfRequestsInFlight() throws InterruptedException {
+        // max 2 in flight; request 101 holds a 60 s lease; then the rule's lease is cut to 50 ms (admin API)
+        ConcurrencyLimit long60s = new ConcurrencyLimit("cc", 2, Duration.ofSeconds(60));
+        ConcurrencyLimit short50ms = new ConcurrencyLimit("cc", 2, Duration.ofMillis(50));
+        String key = key(long60s);
+        assertThat(take(key, long60s, BASE, 101)).isTrue();
+        assertThat(take(key, short50ms, BASE, 102)).isTrue();
+        Thread.sleep(150); // Redis expires keys on the real clock
+        // 102's lease is over, 101's is not: one slot is free, not two
+        assertThat(take(key, short50ms, BASE + 150_000, 103)).isTrue();
+        assertThat(take(key, short50ms, BASE + 150_000, 104)).as("a third request in flight").isFalse();
+    }
+
+    private static boolean take(String key, ConcurrencyLimit limit, long now, long requestId) {
+        return engine.evaluate(List.of(new LimitCall(key, limit, 1, requestId)), List.of(Long.toString(now)))
+                .block(Duration.ofSeconds(5)).allowed();
     }
 
     /** How many of {@code calls} requests of cost 1 at {@code now} one key admits. */
