@@ -42,6 +42,7 @@ public record LimitProperties(String name, String algorithm, Long capacity, Doub
      * counted exactly by the scripts' doubles.
      */
     static final long MAX_QUOTA = 999_999_999_999_999L;
+    static final double MAX_GCRA_RATE = 1_000_000;
     /** The scripts' expiries are whole milliseconds Redis accepts: the time to fill a bucket stays below 1e9 s. */
     static final double LONGEST_FILL_SECONDS = 1e9;
 
@@ -82,6 +83,11 @@ public record LimitProperties(String name, String algorithm, Long capacity, Doub
             }
             case GCRA -> {
                 positiveRate(problems, "rate-per-second", ratePerSecond);
+                if (ratePerSecond != null && ratePerSecond > MAX_GCRA_RATE) {
+                    // the emission interval is whole microseconds, rounded up: 1 µs = 1,000,000/s is the most it can say
+                    problems.add("rate-per-second: must be at most 1000000 for gcra (it counts in whole microseconds; "
+                            + "token-bucket has no such bound), was " + ratePerSecond);
+                }
                 wholeAtLeastCost(problems, "burst", burst, cost, costField);
                 fillTime(problems, "burst / rate-per-second", burst, ratePerSecond);
                 unused.keySet().removeAll(List.of("rate-per-second", "burst"));

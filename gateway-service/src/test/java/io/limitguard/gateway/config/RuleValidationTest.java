@@ -48,6 +48,17 @@ class RuleValidationTest {
     }
 
     @Test
+    void aGcraRateBeyondWhatWholeMicrosecondsCanSayIsNamed() {
+        assertStartupFails("rule 'api-per-client': limits[0] 'burst'.rate-per-second: must be at most 1000000 for gcra "
+                        + "(it counts in whole microseconds; token-bucket has no such bound), was 2000000.0",
+                "limitguard.rules[0].limits[0].algorithm=gcra", "limitguard.rules[0].limits[0].rate-per-second=2000000",
+                "limitguard.rules[0].limits[0].burst=10");
+        runner.withPropertyValues("limitguard.rules[0].limits[0].algorithm=gcra",
+                "limitguard.rules[0].limits[0].rate-per-second=1000000", "limitguard.rules[0].limits[0].burst=10")
+                .run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
     void costAboveCapacityNamesRuleAndField() {
         assertStartupFails("rule 'api-per-client': limits[0] 'burst'.capacity: must be >= the rule's cost 10, was 5",
                 "limitguard.rules[0].limits[0].capacity=5", "limitguard.rules[0].limits[0].refill-per-second=1",
