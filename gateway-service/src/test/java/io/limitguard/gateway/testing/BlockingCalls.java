@@ -51,6 +51,10 @@ public final class BlockingCalls {
                     // Netty's adaptive buffer allocator: a magazine being retired takes its StampedLock for a few
                     // instructions (seen on a Lettuce event loop with the six connections of a Redis Cluster).
                     .allowBlockingCallsInside("io.netty.buffer.AdaptivePoolingAllocator$Magazine", "free")
+                    // Lettuce caches the method map of its command proxies in a WeakHashMap under a static lock:
+                    // taken when a connection's proxy is made (a cluster node connection after a topology
+                    // refresh, on a Lettuce event executor), no I/O (seen once in the Redis Cluster test).
+                    .allowBlockingCallsInside("io.lettuce.core.internal.AbstractInvocationHandler$MethodTranslator", "of")
                     .blockingMethodCallback(CALLS::record)
                     .install();
             installed = true;
