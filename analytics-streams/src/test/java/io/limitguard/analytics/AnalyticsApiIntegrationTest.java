@@ -10,11 +10,13 @@ import io.limitguard.analytics.query.TopBlocked;
 import io.limitguard.analytics.query.WindowCounts;
 import io.limitguard.analytics.topology.Step;
 import io.limitguard.events.DecisionEvent;
+import io.limitguard.events.JsonSerde;
 import io.limitguard.events.Outcome;
 import io.limitguard.events.OutcomeCounts;
 import io.limitguard.events.Topics;
 import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.KafkaFixture;
+import io.limitguard.testsupport.RawHttp;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -57,8 +59,9 @@ class AnalyticsApiIntegrationTest {
         kafka = KafkaFixture.start();
         // One partition: this small data set spans two minutes of event time, produced at once. With several
         // partitions, tasks would interleave it out of event-time order by more than the grace period.
+        // A 1 s write timeout, so the test of a client that does not read is short; every other client reads.
         app = AnalyticsInstance.start(kafka.bootstrapServers(), "api-it", stateDir,
-                Map.of("limitguard.analytics.topic-partitions", "1"));
+                Map.of("limitguard.analytics.topic-partitions", "1", "limitguard.analytics.write-timeout", "1s"));
         http = app.http();
         base = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(Duration.ofMinutes(5)).toEpochMilli();
         // shop: two rules; api: one of them; decisions across seconds and minutes, in time order.
@@ -265,6 +268,27 @@ class AnalyticsApiIntegrationTest {
                 assertThat(blockRate("route=after-poison", Step.MINUTE, base + 120_000, base + 180_000).windows())
                         .extracting(WindowCounts::allowed).containsExactly(1L));
         assertThat(app.streams().state().isRunningOrRebalancing()).isTrue();
+    }
+
+    @Test
+    void aClientThatStopsReadingAWideAnswerIsDisconnectedAfterTheWriteTimeoutAndAReaderGetsAllOfIt() throws Exception {
+        // 20,000 windows of 1 s (the most one query may ask for): a ~3.9 MB answer, encoded as one buffer.
+        long from = Step.SECOND.windowStart(System.currentTimeMillis()) - 60_000;
+        String wide = "/api/v1/block-rate?route=shop&step=1s&from=" + iso(from) + "&to=" + iso(from + 20_000_000L);
+        // The same 4 KB receive buffer for both clients: only reading tells them apart. The stuck client asks
+        // for something small first on the same connection: the timeout holds for every request of a
+        // kept-alive connection, not just its first.
+        try (RawHttp.StuckReader stuck = RawHttp.stuckReader(app.port, "/actuator/health", wide)) {
+            // Without a write timeout the server would hold the answer (and the connection) for as long as
+            // the client stays connected: this wait would time out.
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(stuck::closedByServer);
+            assertThat(stuck.drain()).as("bytes that reached the stuck client").isLessThan(1_000_000);
+        }
+
+        RawHttp.Response read = RawHttp.get(app.port, wide);
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(read.body().length).isGreaterThan(3_000_000);
+        assertThat(JsonSerde.MAPPER.readValue(read.body(), BlockRate.class).windows()).hasSize(20_000);
     }
 
     @Test

@@ -27,7 +27,10 @@ import org.springframework.test.web.reactive.server.WebTestClient;
         "limitguard.dashboard.rsocket-tcp-port=0",
         "limitguard.dashboard.heartbeat=500ms",
         "limitguard.dashboard.subscriber-buffer=64",
-        "limitguard.analytics.timeout=5s"})
+        "limitguard.analytics.timeout=5s",
+        // Short, so the test of a client that does not read is quick; every stream test runs with it too,
+        // which shows that clients that read (SSE, RSocket over WebSocket, the page) are never cut.
+        "limitguard.dashboard.write-timeout=1s"})
 public abstract class DashboardIntegrationTest {
 
     protected static final int SUBSCRIBER_BUFFER = 64;

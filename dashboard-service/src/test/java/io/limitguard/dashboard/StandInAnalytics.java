@@ -32,6 +32,9 @@ public final class StandInAnalytics implements AutoCloseable {
             Map.of("key", "client-b", "blocked", 17),
             Map.of("key", "10.0.0.7", "blocked", 5));
 
+    /** Most windows in one block-rate answer (~230 bytes each), more than analytics' default 20,000. */
+    static final int MAX_WINDOWS = 100_000;
+
     private final DisposableServer server;
     private final List<String> requests = new CopyOnWriteArrayList<>();
 
@@ -49,6 +52,10 @@ public final class StandInAnalytics implements AutoCloseable {
 
     public String url() {
         return "http://127.0.0.1:" + server.port();
+    }
+
+    public int port() {
+        return server.port();
     }
 
     public List<String> requests() {
@@ -103,7 +110,7 @@ public final class StandInAnalytics implements AutoCloseable {
         List<Map<String, Object>> windows = new ArrayList<>();
         long stepMs = step.toMillis();
         long i = 0;
-        for (long start = from.toEpochMilli() / stepMs * stepMs; start < to.toEpochMilli() && i < 10_000; start += stepMs, i++) {
+        for (long start = from.toEpochMilli() / stepMs * stepMs; start < to.toEpochMilli() && i < MAX_WINDOWS; start += stepMs, i++) {
             OutcomeCounts c = countsOfWindow(i);
             Map<String, Object> w = new LinkedHashMap<>();
             w.put("start", Instant.ofEpochMilli(start).toString());

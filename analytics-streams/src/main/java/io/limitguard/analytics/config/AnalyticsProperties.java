@@ -10,6 +10,7 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import java.time.Duration;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
@@ -43,6 +44,10 @@ import org.springframework.validation.annotation.Validated;
  *                           over without replaying their changelogs
  * @param queryRetryTimeout  how long a query waits for stores that are migrating (rebalance)
  * @param maxWindowsPerQuery most windows one block-rate answer may hold
+ * @param writeTimeout       longest time one write of the HTTP server may take to reach the client's
+ *                           socket; a client that stops reading is disconnected after it, and the
+ *                           buffer it held is freed (the widest answer, 20,000 windows, is one ~3.9 MB
+ *                           write: 30 s lets a client read it at ~130 KB/s)
  */
 @ConfigurationProperties("limitguard.analytics")
 @Validated
@@ -63,7 +68,8 @@ public record AnalyticsProperties(
         @Min(1) Integer internalReplicationFactor,
         @DefaultValue("0") @Min(0) int standbyReplicas,
         @DefaultValue("5s") @NotNull Duration queryRetryTimeout,
-        @DefaultValue("20000") @Min(1) int maxWindowsPerQuery) {
+        @DefaultValue("20000") @Min(1) int maxWindowsPerQuery,
+        @DefaultValue("30s") @NotNull @DurationMin(millis = 1) Duration writeTimeout) {
 
     /**
      * Retention per step. Defaults: 1 s windows for 1 hour, 1 min windows for 7 days, 1 h windows

@@ -42,6 +42,7 @@ class AnalyticsPropertiesTest {
             assertThat(p.topN()).isEqualTo(100);
             assertThat(p.commitInterval()).isEqualTo(Duration.ofMillis(100));
             assertThat(p.maxWindowsPerQuery()).isEqualTo(20_000);
+            assertThat(p.writeTimeout()).isEqualTo(Duration.ofSeconds(30));
             assertThat(p.standbyReplicas()).isZero();
             assertThat(p.topicReplicationFactor()).isNull();
             assertThat(p.topicMinInsyncReplicas()).isNull();
@@ -73,6 +74,10 @@ class AnalyticsPropertiesTest {
         runner.withPropertyValues("limitguard.analytics.top-n=0").run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).hasStackTraceContaining("topN");
+        });
+        runner.withPropertyValues("limitguard.analytics.write-timeout=0s").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("writeTimeout");
         });
         runner.withPropertyValues("limitguard.analytics.grace=-1s").run(context -> {
             assertThat(context).hasFailed();

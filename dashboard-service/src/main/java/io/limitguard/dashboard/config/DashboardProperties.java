@@ -11,7 +11,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Settings of the live stream ({@code limitguard.dashboard.*}).
+ * Settings of the dashboard ({@code limitguard.dashboard.*}): live stream, RSocket port, HTTP server.
  *
  * @param subscriberBuffer updates held for one slow subscriber (browser or RSocket client) before its
  *                         oldest ones are dropped; the Kafka consumer and other subscribers never wait
@@ -21,6 +21,10 @@ import org.springframework.validation.annotation.Validated;
  *                         transport is served at {@code /rsocket} on the HTTP port
  * @param consumerGroupPrefix prefix of the Kafka consumer group; each instance appends a random
  *                         suffix because every dashboard instance must see every update
+ * @param writeTimeout     longest time one write of the HTTP server (HTTP and HTTPS ports, SSE and
+ *                         {@code /rsocket} included) may take to reach the client's socket; a client that
+ *                         stops reading is disconnected after it, which frees what it held (a history
+ *                         answer being relayed). A client that reads is never cut, however long it stays
  */
 @Validated
 @ConfigurationProperties("limitguard.dashboard")
@@ -28,5 +32,6 @@ public record DashboardProperties(
         @DefaultValue("256") @Min(1) @Max(1_000_000) int subscriberBuffer,
         @DefaultValue("15s") @NotNull @DurationMin(millis = 10) Duration heartbeat,
         @DefaultValue("7081") @Min(0) @Max(65535) int rsocketTcpPort,
-        @DefaultValue("limitguard-dashboard") @NotBlank String consumerGroupPrefix) {
+        @DefaultValue("limitguard-dashboard") @NotBlank String consumerGroupPrefix,
+        @DefaultValue("30s") @NotNull @DurationMin(millis = 1) Duration writeTimeout) {
 }

@@ -30,6 +30,7 @@ class DashboardPropertiesTest {
             assertThat(dashboard.subscriberBuffer()).isEqualTo(256);
             assertThat(dashboard.heartbeat()).isEqualTo(Duration.ofSeconds(15));
             assertThat(dashboard.rsocketTcpPort()).isEqualTo(7081);
+            assertThat(dashboard.writeTimeout()).isEqualTo(Duration.ofSeconds(30));
             AnalyticsProperties analytics = context.getBean(AnalyticsProperties.class);
             assertThat(analytics.baseUrl()).isEqualTo("http://localhost:8082");
             assertThat(analytics.timeout()).isEqualTo(Duration.ofSeconds(10));
@@ -51,6 +52,11 @@ class DashboardPropertiesTest {
     @Test
     void tooShortHeartbeatStopsStartUpNamingTheField() {
         assertFailsNaming("limitguard.dashboard.heartbeat=0s", "heartbeat");
+    }
+
+    @Test
+    void zeroWriteTimeoutStopsStartUpNamingTheField() {
+        assertFailsNaming("limitguard.dashboard.write-timeout=0s", "writeTimeout");
     }
 
     @Test

@@ -1,10 +1,13 @@
 package io.limitguard.dashboard.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.limitguard.dashboard.DashboardIntegrationTest;
 import io.limitguard.dashboard.TestInfra;
+import io.limitguard.testsupport.RawHttp;
 import java.net.URI;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.test.web.reactive.server.WebTestClient;
@@ -99,6 +102,27 @@ class HistoryPassThroughTest extends DashboardIntegrationTest {
                 .jsonPath("$.status").isEqualTo(404)
                 .jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("block-rate or top-blocked"));
         assertThat(TestInfra.analytics().requests()).hasSize(before);
+    }
+
+    @Test
+    void aClientThatStopsReadingAWideAnswerIsDisconnectedAfterTheWriteTimeoutAndAReaderGetsAllOfIt() throws Exception {
+        // 40,000 windows of 1 s: ~9 MB relayed in pieces as they come. It must be larger than what the kernel
+        // takes into the socket's send buffer (here ~2 MB over loopback, at most net.ipv4.tcp_wmem's 4 MB):
+        // an answer that fits there leaves nothing waiting in the server, and there is nothing to cut.
+        String wide = "/api/v1/history/block-rate?route=wide&step=1s&from=2026-11-29T14:00:00Z&to=2026-11-30T01:06:40Z";
+        // The same 4 KB receive buffer for both clients: only reading tells them apart. The stuck client asks
+        // for something small first on the same connection: every request of a kept-alive connection is covered.
+        try (RawHttp.StuckReader stuck = RawHttp.stuckReader(port, "/actuator/health", wide)) {
+            // Without a write timeout the relay would stay stuck (holding what it read from analytics) for as
+            // long as the client stays connected: this wait would time out.
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(stuck::closedByServer);
+            assertThat(stuck.drain()).as("bytes that reached the stuck client").isLessThan(1_000_000);
+        }
+
+        RawHttp.Response read = RawHttp.get(port, wide);
+        assertThat(read.status()).isEqualTo(200);
+        assertThat(read.body().length).isGreaterThan(8_000_000);
+        assertThat(read.body()).isEqualTo(RawHttp.get(TestInfra.analytics().port(), wide.replace("/history", "")).body());
     }
 
     @Test
