@@ -235,6 +235,39 @@ class AnalyticsApiIntegrationTest {
     }
 
     @Test
+    void peerEndpointsAnswerA400NamingTheParameterForWhatNoPeerWouldSend() {
+        // What a peer sends: this instance hosts the one partition (the test's topics have one).
+        String minute = "/internal/v1/windows?step=1m&key=route:shop&partition=0&from=" + (base - 60_000) + "&to=" + (base + 60_000);
+        http.get().uri(minute).exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.length()").isEqualTo(2); // base and base + 1 min; base - 1 min is empty
+        http.get().uri("/internal/v1/blocked-keys?partitions=0&from=" + base + "&to=" + (base + 120_000)).exchange()
+                .expectStatus().isOk().expectBody().jsonPath("$.length()").isEqualTo(4);
+
+        Map<String, String[]> cases = new java.util.LinkedHashMap<>();
+        String windows = "/internal/v1/windows?step=1s&key=route:shop&";
+        cases.put(windows + "partition=0&from=-9223372036854775808&to=9223372036854775807", new String[] {"from", "from must be an epoch-ms time >= 0"});
+        cases.put(windows + "partition=0&from=-1&to=0", new String[] {"from", "from must be an epoch-ms time >= 0"});
+        cases.put(windows + "partition=0&from=2000&to=1000", new String[] {"to", "must not be before from"});
+        cases.put(windows + "partition=-1&from=0&to=1000", new String[] {"partition", "partition must be >= 0"});
+        cases.put(windows + "partition=1&from=0&to=1000", new String[] {"partition", "partition 1 does not exist: the stores have 1 partition(s)"});
+        cases.put(windows + "partition=99&from=0&to=1000", new String[] {"partition", "partition 99 does not exist"});
+        String keys = "/internal/v1/blocked-keys?";
+        cases.put(keys + "partitions=0,,1&from=0&to=9223372036854775807", new String[] {"partitions", "without empty elements"});
+        cases.put(keys + "partitions=0,0&from=0&to=1000", new String[] {"partitions", "partition 0 is listed twice"});
+        cases.put(keys + "partitions=-1&from=0&to=1000", new String[] {"partitions", "partition must be >= 0"});
+        cases.put(keys + "partitions=0,7&from=0&to=1000", new String[] {"partitions", "partition 7 does not exist"});
+        cases.put(keys + "partitions=0&from=-9223372036854775808&to=1000", new String[] {"from", "from must be an epoch-ms time >= 0"});
+        cases.put(keys + "partitions=0&from=1000&to=999", new String[] {"to", "must not be before from"});
+        cases.forEach((uri, expected) -> http.get().uri(uri).exchange()
+                .expectStatus().isBadRequest()
+                .expectHeader().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON)
+                .expectBody()
+                .jsonPath("$.status").isEqualTo(400)
+                .jsonPath("$.parameter").isEqualTo(expected[0])
+                .jsonPath("$.detail").value(d -> assertThat((String) d).as(uri).contains(expected[1])));
+    }
+
+    @Test
     void poisonRecordsGoToTheDeadLetterTopicAreCountedAndTheAppKeepsCounting() {
         byte[] garbage = "not json at all".getBytes(StandardCharsets.UTF_8);
         try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(Map.of(

@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.TopicPartition;
@@ -20,6 +21,7 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsNotStartedException;
 import org.apache.kafka.streams.state.HostInfo;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -98,6 +100,25 @@ public class AnalyticsQueryService {
         }).retryWhen(retry());
         return withinDeadline(merged).map(keys -> new TopBlocked(from.toString(), to.toString(), limit,
                 keys.stream().sorted(BlockedKey.ORDER).limit(limit).toList()));
+    }
+
+    /**
+     * How many partitions the stores have (one per partition of {@link Topics#DECISIONS}; the repartition
+     * topic feeding the window stores is created with the same count), as the current assignment of all
+     * instances shows them. Empty while that is not known: before the first assignment, or while not every
+     * partition is assigned.
+     */
+    public OptionalInt storePartitions() {
+        TreeSet<Integer> all = new TreeSet<>();
+        try {
+            for (StreamsMetadata client : streams.metadataForAllStreamsClients()) {
+                client.topicPartitions().stream().filter(tp -> tp.topic().equals(Topics.DECISIONS))
+                        .forEach(tp -> all.add(tp.partition()));
+            }
+        } catch (StreamsNotStartedException | IllegalStateException notRunning) {
+            return OptionalInt.empty();
+        }
+        return all.isEmpty() || all.size() != all.last() + 1 ? OptionalInt.empty() : OptionalInt.of(all.size());
     }
 
     /** This instance's part only (for peers): its own stores, no fan-out, no retry. */
