@@ -26,13 +26,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -279,22 +276,11 @@ class AnalyticsApiIntegrationTest {
         DecisionEvent after = Decisions.event("after-poison", "per-ip", "zed", Outcome.ALLOWED, base + 150_000);
         Decisions.produce(kafka.bootstrapServers(), List.of(after));
 
-        try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "dlq-check",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            dlq.subscribe(List.of(Topics.DECISIONS_DLQ));
-            List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                dlq.poll(Duration.ofMillis(200)).forEach(dead::add);
-                return !dead.isEmpty();
-            });
-            assertThat(dead).hasSize(1);
-            assertThat(dead.get(0).value()).isEqualTo(garbage);
-            assertThat(dead.get(0).key()).isEqualTo("mallory".getBytes(StandardCharsets.UTF_8));
-            assertThat(dead.get(0).headers().lastHeader("limitguard.dlq.error")).isNotNull();
-        }
+        List<ConsumerRecord<byte[], byte[]>> dead = Decisions.deadLetters(kafka.bootstrapServers());
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).value()).isEqualTo(garbage);
+        assertThat(dead.get(0).key()).isEqualTo("mallory".getBytes(StandardCharsets.UTF_8));
+        assertThat(dead.get(0).headers().lastHeader("limitguard.dlq.error")).isNotNull();
         MeterRegistry registry = app.context.getBean(MeterRegistry.class);
         assertThat(registry.counter(AnalyticsConfiguration.POISON_COUNTER).count()).isEqualTo(1.0);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->

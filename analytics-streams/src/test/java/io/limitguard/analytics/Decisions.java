@@ -1,5 +1,7 @@
 package io.limitguard.analytics;
 
+import static org.awaitility.Awaitility.await;
+
 import io.limitguard.analytics.topology.DimensionKey;
 import io.limitguard.analytics.topology.Step;
 import io.limitguard.events.CountsUpdate.Dimension;
@@ -8,16 +10,25 @@ import io.limitguard.events.JsonSerde;
 import io.limitguard.events.Outcome;
 import io.limitguard.events.OutcomeCounts;
 import io.limitguard.events.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
-/** Builds decision events, produces them (keyed by the limited key, like the gateway) and computes the expected counts. */
+/**
+ * Builds decision events, produces them (keyed by the limited key, like the gateway), computes the expected
+ * counts and reads the dead-letter topic.
+ */
 final class Decisions {
 
     private Decisions() {
@@ -47,6 +58,23 @@ final class Decisions {
     }
 
     /** Expected counts: store key ({@code route:x} / {@code rule:y}) -> window start -> counts. */
+    /** The records on the dead-letter topic (read committed), as soon as there is at least one. */
+    static List<ConsumerRecord<byte[], byte[]>> deadLetters(String bootstrapServers) {
+        try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, "dlq-check-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            dlq.subscribe(List.of(Topics.DECISIONS_DLQ));
+            List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                dlq.poll(Duration.ofMillis(200)).forEach(dead::add);
+                return !dead.isEmpty();
+            });
+            return dead;
+        }
+    }
+
     static Map<String, Map<Long, OutcomeCounts>> expected(List<DecisionEvent> events, Step step) {
         Map<String, Map<Long, OutcomeCounts>> out = new HashMap<>();
         for (DecisionEvent e : events) {

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.limitguard.analytics.config.AnalyticsConfiguration;
 import io.limitguard.analytics.query.BlockRate;
 import io.limitguard.analytics.query.WindowCounts;
-import io.limitguard.analytics.topology.Step;
 import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.Outcome;
 import io.limitguard.events.Topics;
@@ -18,16 +17,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,23 +80,12 @@ class OversizedPoisonRecordTest {
                         .exchange().expectStatus().isOk().expectBody(BlockRate.class).returnResult().getResponseBody()
                         .windows()).extracting(WindowCounts::allowed).containsExactly(1L));
 
-        try (KafkaConsumer<byte[], byte[]> dlq = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "dlq-check",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            dlq.subscribe(List.of(Topics.DECISIONS_DLQ));
-            List<ConsumerRecord<byte[], byte[]>> dead = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                dlq.poll(Duration.ofMillis(200)).forEach(dead::add);
-                return !dead.isEmpty();
-            });
-            assertThat(dead).hasSize(1);
-            assertThat(dead.get(0).key()).isEqualTo("mallory".getBytes(StandardCharsets.UTF_8));
-            assertThat(dead.get(0).value()).isEqualTo(new byte[64 * 1024]); // the first 64 KiB of it
-            assertThat(new String(dead.get(0).headers().lastHeader("limitguard.dlq.error").value(), StandardCharsets.UTF_8))
-                    .contains("record of " + (huge.length + "mallory".length()) + " bytes");
-        }
+        List<ConsumerRecord<byte[], byte[]>> dead = Decisions.deadLetters(kafka.bootstrapServers());
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).key()).isEqualTo("mallory".getBytes(StandardCharsets.UTF_8));
+        assertThat(dead.get(0).value()).isEqualTo(new byte[64 * 1024]); // the first 64 KiB of it
+        assertThat(new String(dead.get(0).headers().lastHeader("limitguard.dlq.error").value(), StandardCharsets.UTF_8))
+                .contains("record of " + (huge.length + "mallory".length()) + " bytes");
         assertThat(app.context.getBean(MeterRegistry.class).counter(AnalyticsConfiguration.POISON_COUNTER).count())
                 .isEqualTo(1.0);
         assertThat(app.streams().state().isRunningOrRebalancing()).isTrue();
