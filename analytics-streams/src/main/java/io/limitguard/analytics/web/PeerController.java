@@ -38,7 +38,7 @@ public class PeerController {
                                             @RequestParam int partition, @RequestParam long from, @RequestParam long to) {
         Step s = Step.fromLabel(step).orElseThrow(() -> new BadParameterException("step", "unknown step '" + step + "'"));
         checkRange(from, to);
-        checkPartition("partition", partition);
+        checkPartition("partition", partition, queries.storePartitions());
         return queries.localWindows(s, key, partition, from, to);
     }
 
@@ -49,13 +49,14 @@ public class PeerController {
         if (partitions.isEmpty()) {
             throw new BadParameterException("partitions", "partitions must list at least one partition number");
         }
+        OptionalInt count = queries.storePartitions(); // once: it reads the assignment of every instance
         Set<Integer> seen = new HashSet<>();
         for (Integer partition : partitions) {
             if (partition == null) {
                 throw new BadParameterException("partitions", "partitions must be comma-separated partition numbers, "
                         + "without empty elements");
             }
-            checkPartition("partitions", partition);
+            checkPartition("partitions", partition, count);
             if (!seen.add(partition)) {
                 throw new BadParameterException("partitions", "partition " + partition + " is listed twice");
             }
@@ -73,11 +74,11 @@ public class PeerController {
         }
     }
 
-    private void checkPartition(String parameter, int partition) {
+    /** @param count the stores' partitions; unknown while partitions are being assigned: then not checked */
+    private static void checkPartition(String parameter, int partition, OptionalInt count) {
         if (partition < 0) {
             throw new BadParameterException(parameter, "partition must be >= 0, was " + partition);
         }
-        OptionalInt count = queries.storePartitions(); // unknown while partitions are being assigned: not checked
         if (count.isPresent() && partition >= count.getAsInt()) {
             throw new BadParameterException(parameter, "partition " + partition + " does not exist: the stores have "
                     + count.getAsInt() + " partition(s), 0.." + (count.getAsInt() - 1));
