@@ -108,6 +108,11 @@ final class AdminHandler {
     }
 
     private Mono<ServerResponse> store(RuleProperties rule, HttpStatus status, ServerRequest request) {
+        try {
+            RuleProperties.checkLimitsPerRoute(rules.with(rule));
+        } catch (IllegalArgumentException e) {
+            return invalid(e.getMessage(), request);
+        }
         return store.put(rule.id(), RuleCodec.write(rule))
                 .then(ServerResponse.status(status).contentType(MediaType.APPLICATION_JSON)
                         .bodyValue(RuleCodec.toMap(rule)))

@@ -41,6 +41,13 @@ final class LiveRules {
         return current.get(id);
     }
 
+    /** The rules in force with {@code rule} added, or in place of the rule of its id. */
+    List<RuleProperties> with(RuleProperties rule) {
+        Map<String, RuleProperties> rules = new LinkedHashMap<>(current);
+        rules.put(rule.id(), rule);
+        return List.copyOf(rules.values());
+    }
+
     /** Applies the stored changes (rule id to JSON or {@link RuleStore#DELETED}). */
     synchronized void apply(Map<String, String> stored) {
         Map<String, RuleProperties> rules = byId(startup);
@@ -67,6 +74,14 @@ final class LiveRules {
             }
         });
         if (!rules.equals(current)) {
+            try {
+                RuleProperties.checkLimitsPerRoute(rules.values());
+            } catch (IllegalArgumentException e) {
+                // The admin API checks this before storing; two gateways accepting rules for the same route at
+                // once can still get there together. The rules in force stay as they were.
+                log.error("Stored rules not applied: {}", e.getMessage());
+                return;
+            }
             ruleSet.replace(new ArrayList<>(rules.values()));
             current = rules;
             if (overLimit != null) {

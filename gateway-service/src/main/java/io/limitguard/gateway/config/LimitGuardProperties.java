@@ -55,6 +55,7 @@ public record LimitGuardProperties(
                 throw new IllegalArgumentException("rule '" + rule.id() + "': id: duplicate rule id");
             }
         }
+        RuleProperties.checkLimitsPerRoute(rules);
         for (String cidr : trustedProxies) {
             Cidr.parse(cidr); // fails with the offending value
         }

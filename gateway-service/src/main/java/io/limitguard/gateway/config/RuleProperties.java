@@ -1,9 +1,12 @@
 package io.limitguard.gateway.config;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -66,6 +69,47 @@ public record RuleProperties(
      */
     public static final int MAX_LIMITS = 16;
     public static final int MAX_ROUTES = 256;
+    /**
+     * The same bound across rules: the limits of every rule that applies to one route, shadow rules included,
+     * are decided in the same call (many small rules on one route cost Redis what one huge rule does).
+     */
+    public static final int MAX_LIMITS_PER_ROUTE = 32;
+
+    /**
+     * Refuses a set of rules that puts more than {@link #MAX_LIMITS_PER_ROUTE} limits on one route, naming the
+     * route and its rules. Rules without routes apply to every route, hence count on each.
+     */
+    public static void checkLimitsPerRoute(Collection<RuleProperties> rules) {
+        List<String> everyRoute = new ArrayList<>();
+        int everyRouteLimits = 0;
+        Map<String, List<RuleProperties>> byRoute = new TreeMap<>();
+        for (RuleProperties rule : rules) {
+            if (rule.routes().isEmpty()) {
+                everyRoute.add(rule.id());
+                everyRouteLimits += rule.limits().size();
+            } else {
+                for (String route : new HashSet<>(rule.routes())) {
+                    byRoute.computeIfAbsent(route, r -> new ArrayList<>()).add(rule);
+                }
+            }
+        }
+        if (everyRouteLimits > MAX_LIMITS_PER_ROUTE) {
+            throw new IllegalArgumentException("rules " + everyRoute + " (no routes: every route): " + everyRouteLimits
+                    + " limits on every route; at most " + MAX_LIMITS_PER_ROUTE + " limits may apply to one route");
+        }
+        for (Map.Entry<String, List<RuleProperties>> route : byRoute.entrySet()) {
+            int limits = everyRouteLimits;
+            List<String> ids = new ArrayList<>(everyRoute);
+            for (RuleProperties rule : route.getValue()) {
+                limits += rule.limits().size();
+                ids.add(rule.id());
+            }
+            if (limits > MAX_LIMITS_PER_ROUTE) {
+                throw new IllegalArgumentException("route '" + route.getKey() + "': rules " + ids + " put " + limits
+                        + " limits on it; at most " + MAX_LIMITS_PER_ROUTE + " limits may apply to one route");
+            }
+        }
+    }
 
     public RuleProperties {
         if (id == null || !ID.matcher(id).matches()) {

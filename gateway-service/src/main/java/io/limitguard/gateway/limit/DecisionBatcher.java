@@ -26,7 +26,17 @@ import reactor.util.concurrent.Queues;
  */
 final class DecisionBatcher {
 
+    /**
+     * The most limits one call evaluates, whatever the number of requests: Redis runs nothing else while a
+     * script runs, so a call stays short (a few milliseconds at 256 limits, by the 9 µs per one-limit decision
+     * in docs/BENCHMARKS.md) even on routes with many limits.
+     * At least {@link io.limitguard.gateway.config.RuleProperties#MAX_LIMITS_PER_ROUTE}, so every request fits.
+     */
+    static final int MAX_LIMITS_PER_CALL = 256;
+
     private final Queue<Pending> queue = Queues.<Pending>unboundedMultiproducer().get();
+    /** Taken from the queue but over the last call's limits; only the draining thread reads or writes it. */
+    private Pending carried;
     /** Serialises {@link #drain()}: whoever raises it from 0 drains, others only ask for another pass. */
     private final AtomicInteger passes = new AtomicInteger();
     /** Written by the draining thread (true) and by the thread that finished the call (false). */
@@ -72,16 +82,35 @@ final class DecisionBatcher {
         } while (missed != 0);
     }
 
-    /** Up to {@code maxRequests} requests still waiting for their answer, oldest first. */
+    /**
+     * Up to {@code maxRequests} requests still waiting for their answer, oldest first, with at most
+     * {@link #MAX_LIMITS_PER_CALL} limits among them (a request alone always goes out).
+     */
     private List<Pending> take() {
         List<Pending> batch = new ArrayList<>(Math.min(maxRequests, 16));
+        int limits = 0;
         Pending pending;
-        while (batch.size() < maxRequests && (pending = queue.poll()) != null) {
-            if (!pending.cancelled) {
-                batch.add(pending);
+        while (batch.size() < maxRequests && (pending = next()) != null) {
+            if (pending.cancelled) {
+                continue;
             }
+            if (!batch.isEmpty() && limits + pending.calls.size() > MAX_LIMITS_PER_CALL) {
+                carried = pending; // first in the next call
+                break;
+            }
+            batch.add(pending);
+            limits += pending.calls.size();
         }
         return batch;
+    }
+
+    private Pending next() {
+        Pending pending = carried;
+        if (pending != null) {
+            carried = null;
+            return pending;
+        }
+        return queue.poll();
     }
 
     private void send(List<Pending> batch) {

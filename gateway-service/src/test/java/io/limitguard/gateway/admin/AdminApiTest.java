@@ -141,8 +141,21 @@ class AdminApiTest {
         assertThat(seventeen.status()).isEqualTo(400);
         assertThat(json(seventeen).get("detail").asString()).isEqualTo("rule 'wide': limits: at most 16 per rule, was 17");
 
-        assertThat(ids(gatewayA)).containsExactly("startup");
-        assertThat(ids(gatewayB)).containsExactly("startup");
+        // the limits of all rules of a route are decided in one call: they add up per route
+        Response sixteen = http.request("PUT", rules(gatewayA) + "/wide-a", AUTH, ruleOfLimits(16)).block(Duration.ofSeconds(30));
+        assertThat(sixteen.status()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> ids(gatewayA).contains("wide-a")); // applied from the store
+        Response thirtyThree = http.request("PUT", rules(gatewayA) + "/wide-b", AUTH, ruleOfLimits(16)).block(Duration.ofSeconds(30));
+        assertThat(thirtyThree.status()).isEqualTo(400);
+        assertThat(json(thirtyThree).get("detail").asString()).isEqualTo(
+                "route 'adm': rules [wide-a, wide-b, startup] put 33 limits on it; at most 32 limits may apply to one route");
+        assertThat(http.request("DELETE", rules(gatewayA) + "/wide-a", AUTH, null).block(Duration.ofSeconds(30)).status())
+                .isEqualTo(204);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(ids(gatewayA)).containsExactly("startup");
+            assertThat(ids(gatewayB)).containsExactly("startup");
+        });
     }
 
     private static String ruleOfLimits(int count) {

@@ -97,6 +97,40 @@ class RuleValidationTest {
                         .hasMessage("limitguard.trusted-proxies: 'proxy.example.com' is not an IP address or CIDR"));
     }
 
+    @Test
+    void moreLimitsOnOneRouteThanOneCallTakesNameTheRouteAndItsRules() {
+        // 16 + 16 limits on route demo are allowed; one more limit, from any rule on that route, is not
+        String[] full = concat(rule(0, "every", null, 16), rule(1, "demo-a", "demo", 16), rule(2, "other", "other", 16));
+        new ApplicationContextRunner().withUserConfiguration(Bind.class).withPropertyValues(full)
+                .run(context -> assertThat(context).hasNotFailed());
+        new ApplicationContextRunner().withUserConfiguration(Bind.class)
+                .withPropertyValues(concat(full, rule(3, "demo-b", "demo", 1)))
+                .run(context -> assertThat(context.getStartupFailure()).rootCause().hasMessage(
+                        "route 'demo': rules [every, demo-a, demo-b] put 33 limits on it; at most 32 limits may apply to one route"));
+        new ApplicationContextRunner().withUserConfiguration(Bind.class)
+                .withPropertyValues(concat(rule(0, "a", null, 16), rule(1, "b", null, 16), rule(2, "c", null, 1)))
+                .run(context -> assertThat(context.getStartupFailure()).rootCause().hasMessage(
+                        "rules [a, b, c] (no routes: every route): 33 limits on every route; at most 32 limits may apply to one route"));
+    }
+
+    /** Properties of rule {@code index}: {@code limits} token buckets, on {@code route} or (null) every route. */
+    private static String[] rule(int index, String id, String route, int limits) {
+        String prefix = "limitguard.rules[" + index + "].";
+        java.util.List<String> properties = new java.util.ArrayList<>(java.util.List.of(prefix + "id=" + id, prefix + "key=ip"));
+        if (route != null) {
+            properties.add(prefix + "routes[0]=" + route);
+        }
+        for (int i = 0; i < limits; i++) {
+            properties.addAll(java.util.List.of(prefix + "limits[" + i + "].name=l" + i, prefix + "limits[" + i + "].capacity=10",
+                    prefix + "limits[" + i + "].refill-per-second=1"));
+        }
+        return properties.toArray(String[]::new);
+    }
+
+    private static String[] concat(String[]... parts) {
+        return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
+    }
+
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties(LimitGuardProperties.class)
     static class Compile {

@@ -2,6 +2,7 @@ package io.limitguard.gateway.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.limitguard.gateway.config.RuleProperties;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -74,6 +75,28 @@ class DecisionBatcherTest {
     }
 
     @Test
+    void aCallCarriesAtMostMaxLimitsPerCallAndTheRequestThatDidNotFitGoesFirstInTheNext() {
+        DecisionBatcher batcher = batcher(32);
+        int perRequest = RuleProperties.MAX_LIMITS_PER_ROUTE;
+        int fit = DecisionBatcher.MAX_LIMITS_PER_CALL / perRequest;
+        List<CompletableFuture<Evaluation>> answers = new ArrayList<>();
+        for (int id = 1; id <= fit + 3; id++) {
+            answers.add(batcher.submit(request(id, perRequest)).toFuture());
+        }
+
+        answer(0, evaluation(1));
+        assertThat(sent.get(1)).as("as many requests as their limits fit in one call")
+                .containsExactlyElementsOf(IntStream.rangeClosed(2, fit + 1).mapToObj(id -> request(id, perRequest)).toList());
+        answer(1, IntStream.rangeClosed(2, fit + 1).mapToObj(DecisionBatcherTest::evaluation).toArray(Evaluation[]::new));
+        assertThat(sent.get(2)).containsExactly(request(fit + 2, perRequest), request(fit + 3, perRequest));
+        answer(2, evaluation(fit + 2), evaluation(fit + 3));
+
+        assertThat(sent).hasSize(3);
+        assertThat(answers).extracting(CompletableFuture::join)
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, fit + 3).mapToObj(DecisionBatcherTest::evaluation).toList());
+    }
+
+    @Test
     void theErrorOfOneRequestFailsThatRequestOnly() {
         DecisionBatcher batcher = batcher(8);
         List<CompletableFuture<Evaluation>> answers = submit(batcher, 1, 2, 3, 4);
@@ -140,7 +163,12 @@ class DecisionBatcherTest {
     }
 
     private static List<LimitCall> request(int id) {
-        return List.of(new LimitCall("lg:{batch:" + id + "}:t", new TokenBucketLimit("t", 10, 1), 1, id));
+        return request(id, 1);
+    }
+
+    private static List<LimitCall> request(int id, int limits) {
+        return IntStream.range(0, limits).mapToObj(i -> new LimitCall("lg:{batch:" + id + "}:t" + i,
+                new TokenBucketLimit("t" + i, 10, 1), 1, id)).toList();
     }
 
     /** A distinct answer per request: the remaining count says whose it is. */
