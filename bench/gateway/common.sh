@@ -1,5 +1,8 @@
 # Shared by run.sh and compare-builds.sh (source it after setting ROOT, HERE and WORK): process clean-up,
 # the Redis and nginx they measure against, and the per-process CPU accounting.
+for tool in wrk nginx redis-server redis-cli curl; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (Debian: apt-get install wrk nginx-light redis-server redis-tools curl)" >&2; exit 1; }
+done
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT

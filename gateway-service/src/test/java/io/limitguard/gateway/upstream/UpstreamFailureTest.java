@@ -9,6 +9,7 @@ import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.RedisFixture;
+import io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import reactor.netty.DisposableServer;
+import reactor.netty.http.client.HttpClient;
 import reactor.netty.tcp.TcpServer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -53,6 +55,9 @@ class UpstreamFailureTest {
                 .set("spring.cloud.gateway.server.webflux.routes[2].metadata.response-timeout", 300)
                 .route("read-then-close", "http://127.0.0.1:" + readThenClose.port(), "/read-then-close/**")
                 .set("limitguard.redis.uri", redis.uri())
+                // the rule fails closed: a first script call slower than the default 50 ms on a loaded machine
+                // would be a 503, and this test is about the upstream, not Redis
+                .set("limitguard.redis.timeout", "10s")
                 .properties());
         http = new HttpProbe();
     }
@@ -105,9 +110,12 @@ class UpstreamFailureTest {
 
     @Test
     void theDefaultsGiveUpOnAnUpstreamWithinSecondsNotNettysHalfMinute() {
-        HttpClientProperties client = gateway.bean(HttpClientProperties.class);
-        assertThat(client.getConnectTimeout()).isEqualTo(5000);
-        assertThat(client.getResponseTimeout()).isEqualTo(Duration.ofSeconds(60));
+        HttpClientProperties properties = gateway.bean(HttpClientProperties.class);
+        assertThat(properties.getResponseTimeout()).isEqualTo(Duration.ofSeconds(60));
+        // set on the client itself: the property would make the routing filter copy the client per request
+        assertThat(properties.getConnectTimeout()).isNull();
+        assertThat(gateway.bean(HttpClient.class).configuration().options().get(ChannelOption.CONNECT_TIMEOUT_MILLIS))
+                .isEqualTo(5000);
     }
 
     private static void assertProblem(Response response, int status, String type, String route, String detail) {
