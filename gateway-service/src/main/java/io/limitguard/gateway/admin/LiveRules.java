@@ -78,9 +78,10 @@ final class LiveRules {
                 RuleProperties.checkLimitsPerRoute(rules.values());
             } catch (IllegalArgumentException e) {
                 // The admin API checks this before storing; two gateways accepting rules for the same route at
-                // once can still get there together. The rules in force stay as they were.
-                log.error("Stored rules not applied: {}", e.getMessage());
-                return;
+                // once can still get there together. Applied anyway: such a route costs more per call but works
+                // (a batch holds at most 256 limits), while refusing would leave stored rules nobody sees or
+                // can delete through the API.
+                log.warn("Stored rules applied although {}; change or delete one of them", e.getMessage());
             }
             ruleSet.replace(new ArrayList<>(rules.values()));
             current = rules;
