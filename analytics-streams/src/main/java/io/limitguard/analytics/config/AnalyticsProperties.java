@@ -48,6 +48,17 @@ import org.springframework.validation.annotation.Validated;
  *                           socket; a client that stops reading is disconnected after it, and the
  *                           buffer it held is freed (the widest answer, 20,000 windows, is one ~3.9 MB
  *                           write: 30 s lets a client read it at ~130 KB/s)
+ * @param maxConcurrentQueries most answers of the public query API ({@code /api/**}) being computed or
+ *                           written at once, each counted until its response has reached the client's
+ *                           socket or its connection is gone; more are refused at once with a 503
+ *                           ({@code Retry-After: 1}). The write timeout bounds how long a client that
+ *                           does not read holds its answer's buffer, this bounds how many such buffers
+ *                           there are. Default 64: 64 widest answers (~3.9 MB each) are ~250 MB of
+ *                           direct memory, which a 384 MB JVM (direct memory defaults to the heap
+ *                           size) can hold with room to spare, where ~100 were enough to run it out;
+ *                           and 64 queries at once is far more than the dashboard and a few scripts
+ *                           ask for, each answered in milliseconds. Peer calls ({@code /internal/v1/*})
+ *                           and actuator are not counted.
  */
 @ConfigurationProperties("limitguard.analytics")
 @Validated
@@ -69,7 +80,8 @@ public record AnalyticsProperties(
         @DefaultValue("0") @Min(0) int standbyReplicas,
         @DefaultValue("5s") @NotNull Duration queryRetryTimeout,
         @DefaultValue("20000") @Min(1) int maxWindowsPerQuery,
-        @DefaultValue("30s") @NotNull @DurationMin(millis = 1) Duration writeTimeout) {
+        @DefaultValue("30s") @NotNull @DurationMin(millis = 1) Duration writeTimeout,
+        @DefaultValue("64") @Min(1) @Max(10_000) int maxConcurrentQueries) {
 
     /**
      * Retention per step. Defaults: 1 s windows for 1 hour, 1 min windows for 7 days, 1 h windows

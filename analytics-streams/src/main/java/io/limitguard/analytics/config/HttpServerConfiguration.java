@@ -1,20 +1,25 @@
 package io.limitguard.analytics.config;
 
+import io.limitguard.analytics.web.QueryConcurrencyLimit;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.timeout.WriteTimeoutHandler;
 import java.util.concurrent.TimeUnit;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.codec.ServerCodecConfigurer;
 
 /**
- * A write timeout on the HTTP server ({@code limitguard.analytics.write-timeout}). A block-rate answer is
+ * The HTTP server's guards against clients that do not read: a write timeout
+ * ({@code limitguard.analytics.write-timeout}) and a bound on answers at once. A block-rate answer is
  * encoded in one piece (up to ~3.9 MB of direct memory at 20,000 windows); without a timeout a client
  * that sends a query and never reads pins that buffer as long as it keeps the connection open, and about
  * a hundred of them ran the service out of direct memory. Netty's {@link WriteTimeoutHandler} closes the
  * connection when ONE write has not reached the socket within the timeout, which frees the buffer. It
  * does not limit how long a connection may last; a client that reads only has to take the widest answer
- * within the timeout (30 s: ~130 KB/s). It bounds how long a stuck client holds its buffer, not how many
- * stuck clients there may be at once.
+ * within the timeout (30 s: ~130 KB/s). It bounds how long a stuck client holds its buffer; how many
+ * answers there may be at once is bounded by {@link QueryConcurrencyLimit}
+ * ({@code limitguard.analytics.max-concurrent-queries}).
  *
  * <p>The dashboard has the same customizer (its own copy): no module shared by both services fits it
  * ({@code tls-bootstrap} is not used by analytics, and it is also the gateway's).
@@ -32,5 +37,11 @@ public class HttpServerConfiguration {
         // added with addHandlerLast when that request ends), so every request is covered, not just the first.
         return server -> server.doOnConnection(connection -> connection.addHandlerLast(WRITE_TIMEOUT_HANDLER,
                 new WriteTimeoutHandler(millis, TimeUnit.MILLISECONDS)));
+    }
+
+    @Bean
+    QueryConcurrencyLimit queryConcurrencyLimit(AnalyticsProperties properties, ServerCodecConfigurer codecs,
+                                                MeterRegistry registry) {
+        return new QueryConcurrencyLimit(properties.maxConcurrentQueries(), codecs.getWriters(), registry);
     }
 }

@@ -15,7 +15,8 @@ import org.springframework.web.server.ServerWebExchange;
 
 /**
  * Errors as {@code application/problem+json} (RFC 9457): 400 naming the bad parameter, 503 with
- * {@code Retry-After} while the stores are migrating. Framework errors (404, missing peer
+ * {@code Retry-After} while the stores are migrating (and, written by {@link QueryConcurrencyLimit},
+ * while too many queries are being answered). Framework errors (404, missing peer
  * parameters...) go through {@link ResponseEntityExceptionHandler}, also as problem+json.
  */
 @RestControllerAdvice
@@ -37,7 +38,8 @@ public class ProblemHandler extends ResponseEntityExceptionHandler {
         return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1").body(problem);
     }
 
-    private static ProblemDetail problem(HttpStatus status, String detail, ServerWebExchange exchange) {
+    /** The problem body of every error this service writes itself (also {@link QueryConcurrencyLimit}'s 503). */
+    static ProblemDetail problem(HttpStatus status, String detail, ServerWebExchange exchange) {
         ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
         problem.setType(URI.create("about:blank")); // spelled out, as the API contract shows it
         problem.setInstance(URI.create(exchange.getRequest().getPath().value()));

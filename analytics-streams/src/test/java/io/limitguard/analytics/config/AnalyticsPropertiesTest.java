@@ -43,6 +43,7 @@ class AnalyticsPropertiesTest {
             assertThat(p.commitInterval()).isEqualTo(Duration.ofMillis(100));
             assertThat(p.maxWindowsPerQuery()).isEqualTo(20_000);
             assertThat(p.writeTimeout()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(p.maxConcurrentQueries()).isEqualTo(64);
             assertThat(p.standbyReplicas()).isZero();
             assertThat(p.topicReplicationFactor()).isNull();
             assertThat(p.topicMinInsyncReplicas()).isNull();
@@ -79,6 +80,12 @@ class AnalyticsPropertiesTest {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).hasStackTraceContaining("writeTimeout");
         });
+        for (String bound : new String[] {"0", "10001"}) {
+            runner.withPropertyValues("limitguard.analytics.max-concurrent-queries=" + bound).run(context -> {
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("maxConcurrentQueries");
+            });
+        }
         runner.withPropertyValues("limitguard.analytics.grace=-1s").run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("limitguard.analytics.grace must not be negative");
