@@ -74,13 +74,14 @@ public final class DevLauncher {
         log("state directory " + options.stateDir() + " (logs in " + logs() + ")");
 
         String redisUri = options.redisUri().orElseGet(() -> {
-            infrastructure.add(LocalRedis.start(options.stateDir(), ports.redis()));
+            LocalRedis.start(options.stateDir(), ports.redis(), redis -> track(infrastructure, redis));
             return "redis://127.0.0.1:" + ports.redis();
         });
         log("Redis " + redisUri);
         options.redisUri().filter(uri -> uri.startsWith("redis://")).ifPresent(DevLauncher::warnUnlessRedisAnswers);
         log("starting Kafka (KRaft) on port " + ports.kafka());
-        infrastructure.add(EmbeddedKafka.start(options.stateDir(), ports.kafka(), ports.kafkaController()));
+        EmbeddedKafka.start(options.stateDir(), ports.kafka(), ports.kafkaController(),
+                kafka -> track(infrastructure, kafka));
         upstream = DemoUpstream.start("127.0.0.1", ports.upstream());
 
         String bootstrap = "127.0.0.1:" + ports.kafka();
@@ -121,8 +122,19 @@ public final class DevLauncher {
         String locations = "file:" + file + (userConfig == null ? "" : ",file:" + userConfig.toAbsolutePath());
         ChildProcess process = ChildProcess.start(module, JavaCommand.jar(jar, List.of(),
                 List.of("--spring.config.additional-location=" + locations)), logs().resolve(module + ".log"));
-        services.add(process);
-        return process;
+        return track(services, process);
+    }
+
+    /**
+     * Makes a child known to {@link #stop()} from the moment it exists, not once it is ready: a Ctrl-C while
+     * Kafka starts (it takes a while to answer) must not leave it running. After a stop it is stopped at once.
+     */
+    private synchronized ChildProcess track(List<ChildProcess> group, ChildProcess child) {
+        group.add(child);
+        if (stopping) {
+            child.terminate();
+        }
+        return child;
     }
 
     Map<String, String> gatewayConfig(String redisUri, String bootstrap) {

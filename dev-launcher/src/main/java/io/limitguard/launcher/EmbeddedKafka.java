@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,7 +30,8 @@ final class EmbeddedKafka {
     private EmbeddedKafka() {
     }
 
-    static ChildProcess start(Path stateDir, int port, int controllerPort) {
+    /** Starts Kafka and waits until it answers; {@code started} learns of the process before that wait. */
+    static ChildProcess start(Path stateDir, int port, int controllerPort, Consumer<ChildProcess> started) {
         Path dir = stateDir.resolve("kafka");
         Path data = dir.resolve("data");
         Path config = dir.resolve("server.properties");
@@ -48,6 +50,7 @@ final class EmbeddedKafka {
         }
         ChildProcess kafka = ChildProcess.start("kafka",
                 JavaCommand.ownClassPath("kafka.Kafka", jvm, List.of(config.toString())), logs.resolve("kafka.log"));
+        started.accept(kafka);
         String bootstrap = "127.0.0.1:" + port;
         Probes.await("Kafka on port " + port, Duration.ofMinutes(2), kafka,
                 () -> Probes.accepts(port) && brokerAnswers(bootstrap));

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import redis.embedded.core.ExecutableProvider;
 
@@ -20,7 +21,8 @@ final class LocalRedis {
     private LocalRedis() {
     }
 
-    static ChildProcess start(Path stateDir, int port) {
+    /** Starts Redis and waits for its PONG; {@code started} learns of the process before that wait. */
+    static ChildProcess start(Path stateDir, int port, Consumer<ChildProcess> started) {
         Path dir = stateDir.resolve("redis");
         try {
             Files.createDirectories(dir);
@@ -31,6 +33,7 @@ final class LocalRedis {
         ChildProcess redis = ChildProcess.start("redis", List.of(binary, "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--protected-mode", "no", "--save", "", "--appendonly", "no",
                 "--dir", dir.toString()), stateDir.resolve("logs/redis.log"));
+        started.accept(redis);
         Probes.await("Redis (" + binary + ") on port " + port, Duration.ofSeconds(20), redis,
                 () -> Probes.redisPong(port));
         return redis;

@@ -31,7 +31,7 @@ class InfrastructureProcessesTest {
     void kafkaIsFormattedOnceAndKeepsItsTopicsAcrossARestart() throws Exception {
         int port = freePort();
         int controller = freePort();
-        ChildProcess kafka = EmbeddedKafka.start(state, port, controller);
+        ChildProcess kafka = EmbeddedKafka.start(state, port, controller, started -> { });
         try {
             try (Admin admin = admin(port)) {
                 // the LimitGuard topics are there before any service starts
@@ -46,7 +46,7 @@ class InfrastructureProcessesTest {
         }
         assertThat(kafka.isAlive()).isFalse();
 
-        ChildProcess again = EmbeddedKafka.start(state, port, controller);
+        ChildProcess again = EmbeddedKafka.start(state, port, controller, started -> { });
         try (Admin admin = admin(port)) {
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("survives-restart");
         } finally {
@@ -59,7 +59,7 @@ class InfrastructureProcessesTest {
     @Test
     void redisStartsAnswersPingAndStops() throws Exception {
         int port = freePort();
-        ChildProcess redis = LocalRedis.start(state, port);
+        ChildProcess redis = LocalRedis.start(state, port, started -> { });
         assertThat(Probes.redisPong(port)).isTrue();
         redis.terminate();
         redis.awaitExit(10);

@@ -3,6 +3,7 @@ package io.limitguard.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.limitguard.gateway.rules.RuleSet;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
@@ -10,6 +11,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.MapPropertySource;
 
 /** An invalid rule stops start-up with a message naming the rule and the field. */
 class RuleValidationTest {
@@ -152,6 +154,34 @@ class RuleValidationTest {
                 });
         runner.withUserConfiguration(Compile.class).withPropertyValues("limitguard.rules[0].limits[0].capacity=20",
                 "limitguard.rules[0].limits[0].refill-per-second=1").run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
+    void rulesThatReplaceTheDefaultRulesAreNotBlamedForTheDefaultsFields() {
+        // application.yml's rule has routes: [demo]; a --gateway-config rule without routes replaces the whole list
+        // (Spring takes a list from one source), so the default's routes[0] is no misspelt field of the user's
+        var withDefaults = runner.withUserConfiguration(Compile.class).withInitializer(context -> context.getEnvironment()
+                .getPropertySources().addLast(new MapPropertySource("defaults", Map.of(
+                        "limitguard.rules[0].id", "default-rule", "limitguard.rules[0].key", "ip",
+                        "limitguard.rules[0].routes[0]", "demo", "limitguard.rules[0].on-failure", "open",
+                        "limitguard.rules[0].limits[0].name", "hourly", "limitguard.rules[0].limits[0].capacity", "1000",
+                        "limitguard.rules[0].limits[0].refill-per-second", "1",
+                        "limitguard.rules[0].limits[1].name", "minute",
+                        "limitguard.rules[0].limits[1].capacity", "100",
+                        "limitguard.rules[0].limits[1].refill-per-second", "1"))));
+        withDefaults.withPropertyValues("limitguard.rules[0].limits[0].capacity=20",
+                "limitguard.rules[0].limits[0].refill-per-second=1").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    RuleProperties rule = context.getBean(LimitGuardProperties.class).rules().get(0);
+                    assertThat(rule.id()).isEqualTo("api-per-client");
+                    assertThat(rule.routes()).isEmpty();
+                });
+        // a misspelt field in the source that supplies the rules is still refused
+        withDefaults.withPropertyValues("limitguard.rules[0].limits[0].capacity=20",
+                "limitguard.rules[0].limits[0].refill-per-second=1", "limitguard.rules[0].mod=shadow").run(context ->
+                        assertThat(context.getStartupFailure()).rootCause()
+                                .isInstanceOf(UnboundConfigurationPropertiesException.class)
+                                .hasMessageContaining("limitguard.rules[0].mod"));
     }
 
     private void assertStartupFails(String message, String... properties) {
