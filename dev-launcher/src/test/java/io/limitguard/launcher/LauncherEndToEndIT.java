@@ -10,7 +10,6 @@ import io.limitguard.events.Outcome;
 import io.limitguard.events.Topics;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,7 +28,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.IntStream;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -96,7 +94,7 @@ class LauncherEndToEndIT {
     static void startTheStack() throws Exception {
         root = Path.of("").toAbsolutePath().getParent(); // surefire/failsafe run in the module directory
         stateDir = Files.createTempDirectory("limitguard-e2e-state");
-        ports = new LauncherOptions.Ports(freeOffset());
+        ports = new LauncherOptions.Ports(FreePortOffset.find());
         rules = Files.writeString(stateDir.getParent().resolve(stateDir.getFileName() + "-rules.yml"), RULES);
         launcher = startLauncher();
         https = httpsTrusting(stateDir.resolve("tls/limitguard-self-signed.p12"));
@@ -313,27 +311,6 @@ class LauncherEndToEndIT {
 
     private static long sum(JsonNode blockRate, String field) {
         return blockRate.get("windows").valueStream().mapToLong(w -> w.get(field).asLong()).sum();
-    }
-
-    /** An offset that puts every port of the stack on a free port. */
-    private static int freeOffset() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int offset = 10_000 + ThreadLocalRandom.current().nextInt(400) * 100;
-            LauncherOptions.Ports p = new LauncherOptions.Ports(offset);
-            if (IntStream.of(p.gateway(), p.gatewayHttps(), p.dashboard(), p.dashboardHttps(), p.dashboardRsocketTcp(),
-                    p.analytics(), p.upstream(), p.redis(), p.kafka(), p.kafkaController()).allMatch(LauncherEndToEndIT::free)) {
-                return offset;
-            }
-        }
-        throw new IllegalStateException("no free port range found");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket(port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 
     private static HttpClient httpsTrusting(Path keystore) throws Exception {

@@ -3,15 +3,11 @@ package io.limitguard.launcher;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,7 +25,7 @@ class StopDuringStartTest {
             Files.createFile(home.resolve(module).resolve("target").resolve(module + "-0.jar"));
         }
         LauncherOptions options = LauncherOptions.parse("--state-dir=" + home.resolve("state"), "--home=" + home,
-                "--port-offset=" + freeOffset(), "--redis-uri=redis://127.0.0.1:1");
+                "--port-offset=" + FreePortOffset.find(), "--redis-uri=redis://127.0.0.1:1");
         LauncherOptions.Ports port = options.ports();
         DevLauncher launcher = new DevLauncher(options);
         AtomicReference<RuntimeException> failure = new AtomicReference<>();
@@ -59,26 +55,6 @@ class StopDuringStartTest {
             assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
         } finally {
             ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
-        }
-    }
-
-    private static int freeOffset() {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int offset = 10_000 + ThreadLocalRandom.current().nextInt(400) * 100;
-            LauncherOptions.Ports p = new LauncherOptions.Ports(offset);
-            if (IntStream.of(p.gateway(), p.gatewayHttps(), p.dashboard(), p.dashboardHttps(), p.dashboardRsocketTcp(),
-                    p.analytics(), p.upstream(), p.kafka(), p.kafkaController()).allMatch(StopDuringStartTest::free)) {
-                return offset;
-            }
-        }
-        throw new IllegalStateException("no free port range found");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket s = new ServerSocket(port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
         }
     }
 }
