@@ -1,6 +1,7 @@
 package io.limitguard.gateway.upstream;
 
 import io.limitguard.gateway.web.ProblemResponses;
+import io.netty.handler.timeout.ReadTimeoutException;
 import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,11 +43,15 @@ public final class UpstreamErrorHandler implements WebExceptionHandler, Ordered 
 
     /** 502, 504, or null for an error that is not the upstream's. */
     static HttpStatus statusFor(Throwable error) {
-        // Spring Cloud Gateway's response timeout (global or the route's metadata) arrives as this
+        // Spring Cloud Gateway's own timer on the answer headers of a route with metadata.response-timeout
         if (error instanceof ResponseStatusException status && status.getStatusCode().value() == 504) {
             return HttpStatus.GATEWAY_TIMEOUT;
         }
         for (Throwable cause = error; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            // the client's read timeout (UpstreamConfiguration)
+            if (cause instanceof ReadTimeoutException) {
+                return HttpStatus.GATEWAY_TIMEOUT;
+            }
             // refused, timed-out connect (Netty's ConnectTimeoutException is a ConnectException), unknown
             // host, TLS failure, reset or closed before the answer (PrematureCloseException): all I/O errors
             // of the upstream exchange. Boot's handler would not even answer a reset: it takes "Connection

@@ -17,10 +17,19 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.env.YamlPropertySourceLoader;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.io.ClassPathResource;
 import reactor.netty.DisposableServer;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 import reactor.netty.http.client.HttpClient;
+import reactor.netty.http.client.HttpClientConfig;
+import reactor.netty.http.client.PrematureCloseException;
+import reactor.netty.http.server.HttpServer;
 import reactor.netty.tcp.TcpServer;
+import reactor.test.StepVerifier;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,8 +42,10 @@ class UpstreamFailureTest {
 
     private static RedisFixture redis;
     private static Upstream slow;
+    private static Upstream silent;
     private static DisposableServer hangUp;
     private static DisposableServer readThenClose;
+    private static DisposableServer streaming;
     private static GatewayInstance gateway;
     private static HttpProbe http;
 
@@ -42,11 +53,19 @@ class UpstreamFailureTest {
     static void start() throws IOException {
         redis = RedisFixture.start();
         slow = new Upstream();
+        silent = new Upstream();
         // accepts every connection and drops it at once (the gateway's request then meets a reset)
         hangUp = TcpServer.create().host("127.0.0.1").port(0).doOnConnection(connection -> connection.dispose()).bindNow();
         // reads the request, then closes the connection without a word (a crash mid-request)
         readThenClose = TcpServer.create().host("127.0.0.1").port(0)
                 .handle((in, out) -> in.receive().take(1).then()).bindNow();
+        // answers at once, then sends its body in pieces: /stall/** stops after the first, /pauses/** pauses
+        // 400 ms before each of the next two
+        streaming = HttpServer.create().host("127.0.0.1").port(0).handle((request, response) -> response
+                .sendString(request.uri().startsWith("/stall") ? Flux.concat(Mono.just("first"), Mono.never())
+                        : Flux.just("a", "b", "c").delayUntil(piece -> piece.equals("a") ? Mono.empty()
+                                : Mono.delay(Duration.ofMillis(400))))
+                .then()).bindNow();
         gateway = GatewayInstance.start(new Rules()
                 .route("refused", "http://127.0.0.1:" + closedPort(), "/refused/**")
                 .rule("refused-rule", "refused", "header:X-API-Key", "closed", "burst", 5, 0.001)
@@ -54,6 +73,13 @@ class UpstreamFailureTest {
                 .route("slow", slow.uri(), "/slow/**")
                 .set("spring.cloud.gateway.server.webflux.routes[2].metadata.response-timeout", 300)
                 .route("read-then-close", "http://127.0.0.1:" + readThenClose.port(), "/read-then-close/**")
+                .route("silent", silent.uri(), "/silent/**")
+                .route("stall", "http://127.0.0.1:" + streaming.port(), "/stall/**")
+                .set("spring.cloud.gateway.server.webflux.routes[5].metadata.response-timeout", 300)
+                .route("pauses", "http://127.0.0.1:" + streaming.port(), "/pauses/**")
+                .set("spring.cloud.gateway.server.webflux.routes[6].metadata.response-timeout", "1000")
+                // every other route: 2 s instead of the default 60 s
+                .set("spring.cloud.gateway.server.webflux.httpclient.response-timeout", "2s")
                 .set("limitguard.redis.uri", redis.uri())
                 // the rule fails closed: a first script call slower than the default 50 ms on a loaded machine
                 // would be a 503, and this test is about the upstream, not Redis
@@ -71,9 +97,11 @@ class UpstreamFailureTest {
     @AfterAll
     static void stop() {
         slow.releaseHeld();
-        Closing.all(http, gateway, slow, redis);
+        silent.releaseHeld();
+        Closing.all(http, gateway, slow, silent, redis);
         hangUp.disposeNow();
         readThenClose.disposeNow();
+        streaming.disposeNow();
     }
 
     @Test
@@ -109,13 +137,46 @@ class UpstreamFailureTest {
     }
 
     @Test
-    void theDefaultsGiveUpOnAnUpstreamWithinSecondsNotNettysHalfMinute() {
+    void noAnswerWithinTheGlobalResponseTimeoutIsA504Problem() {
+        silent.hold();
+        try {
+            assertProblem(http.getNow(gateway.baseUrl() + "/silent/x", Map.of()), 504, "upstream-timeout", "silent",
+                    "The upstream of route 'silent' did not answer within its response timeout.");
+        } finally {
+            silent.releaseHeld();
+        }
+    }
+
+    @Test
+    void anUpstreamSilentInTheMiddleOfItsAnswerForTheRoutesResponseTimeoutIsCutOff() {
+        // the answer had started (200, first piece): all the gateway can do is end the connection
+        StepVerifier.create(http.get(gateway.baseUrl() + "/stall/x", Map.of()))
+                .expectError(PrematureCloseException.class)
+                .verify(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void theResponseTimeoutIsForSilenceNotForTheWholeAnswer() {
+        // 800 ms of pauses in all, each shorter than the route's 1000 ms: a slow stream is not a dead one
+        Response response = http.getNow(gateway.baseUrl() + "/pauses/x", Map.of());
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("abc");
+    }
+
+    @Test
+    void theDefaultsGiveUpOnAnUpstreamWithinSecondsNotNettysHalfMinute() throws IOException {
+        PropertySource<?> defaults = new YamlPropertySourceLoader()
+                .load("defaults", new ClassPathResource("application.yml")).get(0);
+        assertThat(defaults.getProperty("spring.cloud.gateway.server.webflux.httpclient.response-timeout"))
+                .hasToString("60s");
         HttpClientProperties properties = gateway.bean(HttpClientProperties.class);
-        assertThat(properties.getResponseTimeout()).isEqualTo(Duration.ofSeconds(60));
-        // set on the client itself: the property would make the routing filter copy the client per request
+        HttpClientConfig client = gateway.bean(HttpClient.class).configuration();
+        // both set on the client itself: as properties, the routing filter would copy the client per request
+        // (connect) or start a timer of its own per request (response)
+        assertThat(client.responseTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(properties.getResponseTimeout()).isNull();
+        assertThat(client.options().get(ChannelOption.CONNECT_TIMEOUT_MILLIS)).isEqualTo(5000);
         assertThat(properties.getConnectTimeout()).isNull();
-        assertThat(gateway.bean(HttpClient.class).configuration().options().get(ChannelOption.CONNECT_TIMEOUT_MILLIS))
-                .isEqualTo(5000);
     }
 
     private static void assertProblem(Response response, int status, String type, String route, String detail) {
