@@ -1,7 +1,9 @@
 package io.limitguard.gateway.admin;
 
 import io.limitguard.gateway.config.LimitProperties;
+import io.limitguard.gateway.config.RuleFieldsBindHandler;
 import io.limitguard.gateway.config.RuleProperties;
+import io.limitguard.gateway.config.UnknownRuleFieldsException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -13,9 +15,8 @@ import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
-import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -63,19 +64,24 @@ final class RuleCodec {
             throw new IllegalArgumentException("the rule has " + flat.size() + " fields, at most " + MAX_FIELDS
                     + " (" + RuleProperties.MAX_LIMITS + " limits and " + RuleProperties.MAX_ROUTES + " routes per rule)");
         }
+        Object id = flat.get("rule.id");
         try {
             // a misspelt field ("mod": "shadow") must not be dropped silently: the rule would go live enforced
             return new Binder(new MapConfigurationPropertySource(flat)).bind("rule", Bindable.of(RuleProperties.class),
-                            new NoUnboundElementsBindHandler(BindHandler.DEFAULT))
+                            new RuleFieldsBindHandler(BindHandler.DEFAULT))
                     .orElseThrow(() -> new IllegalArgumentException("the rule is empty"));
         } catch (BindException e) {
             Throwable cause = e;
             while (cause.getCause() != null) {
                 cause = cause.getCause();
             }
-            if (cause instanceof UnboundConfigurationPropertiesException unbound) {
-                throw new IllegalArgumentException("rule '" + flat.get("rule.id") + "': unknown field(s) "
-                        + unbound.getUnboundProperties().stream().map(RuleCodec::field).sorted().toList());
+            if (cause instanceof UnknownRuleFieldsException unknown) {
+                // a misspelt required field also fails the rule's own check: both are said, the misspelt key first
+                String prefix = "rule '" + id + "': ";
+                String problem = unknown.problem() == null ? "" : "; " + (unknown.problem().startsWith(prefix)
+                        ? unknown.problem().substring(prefix.length()) : unknown.problem());
+                throw new IllegalArgumentException(prefix + "unknown field(s) "
+                        + unknown.fields().stream().map(RuleCodec::field).toList() + problem);
             }
             Class<?> type = e.getTarget() != null ? e.getTarget().getType().resolve() : null;
             if (type != null && type.isEnum() && e.getProperty() != null) {
@@ -97,7 +103,11 @@ final class RuleCodec {
 
     /** The property's name as the user wrote it in the rule ({@code limits[0].window}, not {@code rule.limits[0].window}). */
     private static String field(ConfigurationProperty property) {
-        return property.getName().toString().replaceFirst("^rule\\.", "");
+        return field(property.getName());
+    }
+
+    private static String field(ConfigurationPropertyName name) {
+        return name.toString().replaceFirst("^rule\\.", "");
     }
 
     /** The rule as the API returns it (and the store keeps it): only the fields that are set. */

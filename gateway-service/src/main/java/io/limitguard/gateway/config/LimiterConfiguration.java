@@ -29,22 +29,12 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.List;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.boot.context.properties.bind.BindHandler;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
-import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
-import org.springframework.boot.context.properties.source.ConfigurationPropertySources;
-import org.springframework.boot.context.properties.source.ConfigurationPropertyState;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
 import reactor.core.publisher.Flux;
 
 /** Wires the limiter: Redis connection, script engine, guard, rules, and the global filter. */
@@ -52,7 +42,6 @@ import reactor.core.publisher.Flux;
 public class LimiterConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(LimiterConfiguration.class);
-    private static final ConfigurationPropertyName RULES = ConfigurationPropertyName.of("limitguard.rules");
     static final String BREAKER = "redis";
 
     @Bean
@@ -116,28 +105,9 @@ public class LimiterConfiguration {
     }
 
     @Bean
-    RuleSet ruleSet(LimitGuardProperties properties, Environment environment) {
-        // A misspelt rule field ("mod: shadow") must stop start-up naming it, not be dropped (the rule would go
-        // live enforced): the rules are bound once more, refusing any property no field takes. Spring takes a list
-        // whole from the first source that has it (a --gateway-config file's rules replace application.yml's), so
-        // only that source is checked: a replaced default rule's routes are no typo of the user's.
-        Binder.get(environment).bind(RULES, Bindable.listOf(RuleProperties.class),
-                new NoUnboundElementsBindHandler(BindHandler.DEFAULT, suppliesRules(environment)));
+    RuleSet ruleSet(LimitGuardProperties properties) {
+        // a misspelt rule field was refused when the rules were bound (RuleFieldsBindHandler)
         return RuleSet.from(properties);
-    }
-
-    /** Whether a source is the one the rules are bound from: the first (highest-priority) that has any. */
-    private static Function<ConfigurationPropertySource, Boolean> suppliesRules(Environment environment) {
-        Object supplier = null;
-        for (ConfigurationPropertySource source : ConfigurationPropertySources.get(environment)) {
-            if (source.getConfigurationProperty(RULES) != null
-                    || source.containsDescendantOf(RULES) == ConfigurationPropertyState.PRESENT) {
-                supplier = source.getUnderlyingSource();
-                break;
-            }
-        }
-        Object rulesSource = supplier;
-        return source -> source.getUnderlyingSource() == rulesSource;
     }
 
     @Bean

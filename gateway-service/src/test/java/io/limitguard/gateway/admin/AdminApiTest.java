@@ -125,6 +125,14 @@ class AdminApiTest {
                 """).block(Duration.ofSeconds(30));
         assertThat(misspelt.status()).isEqualTo(400);
         assertThat(json(misspelt).get("detail").asString()).isEqualTo("rule 'typo': unknown field(s) [mod]");
+        // a misspelt required field fails the rule's own check too: the key is named first, not only what it left missing
+        Response misspeltRequired = http.request("PUT", rules(gatewayA) + "/typo", AUTH, """
+                {"routes": ["adm2"], "key": "ip",
+                 "limts": [{"name": "b", "algorithm": "token-bucket", "capacity": 5, "refill-per-second": 1}]}
+                """).block(Duration.ofSeconds(30));
+        assertThat(misspeltRequired.status()).isEqualTo(400);
+        assertThat(json(misspeltRequired).get("detail").asString())
+                .isEqualTo("rule 'typo': unknown field(s) [limts]; limits: at least one limit is required");
 
         Response tooLarge = http.request("PUT", rules(gatewayA) + "/big", AUTH,
                 "{\"key\": \"ip\", \"pad\": \"" + "x".repeat(300_000) + "\"}").block(Duration.ofSeconds(30));

@@ -2,15 +2,14 @@ package io.limitguard.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.limitguard.gateway.rules.RuleSet;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.core.env.Environment;
+import org.springframework.context.annotation.Import;
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.core.env.MapPropertySource;
 
 /** An invalid rule stops start-up with a message naming the rule and the field. */
@@ -18,6 +17,7 @@ class RuleValidationTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties(LimitGuardProperties.class)
+    @Import(RuleFieldsConfiguration.class) // as in the application: refuses a rule's unknown fields
     static class Bind {
     }
 
@@ -133,26 +133,17 @@ class RuleValidationTest {
         return java.util.Arrays.stream(parts).flatMap(java.util.Arrays::stream).toArray(String[]::new);
     }
 
-    @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(LimitGuardProperties.class)
-    static class Compile {
-        @Bean
-        RuleSet ruleSet(LimitGuardProperties properties, Environment environment) {
-            return new LimiterConfiguration().ruleSet(properties, environment);
-        }
-    }
-
     @Test
     void aMisspeltFieldStopsStartUpNamingItInsteadOfBeingDropped() {
         // "mod: shadow" dropped would put the rule live in enforce mode
-        runner.withUserConfiguration(Compile.class).withPropertyValues("limitguard.rules[0].limits[0].capacity=20",
+        runner.withPropertyValues("limitguard.rules[0].limits[0].capacity=20",
                 "limitguard.rules[0].limits[0].refill-per-second=1", "limitguard.rules[0].mod=shadow").run(context -> {
                     assertThat(context).hasFailed();
                     assertThat(context.getStartupFailure()).rootCause()
-                            .isInstanceOf(UnboundConfigurationPropertiesException.class)
-                            .hasMessageContaining("limitguard.rules[0].mod");
+                            .isInstanceOf(UnboundConfigurationPropertiesException.class) // Spring's report: value, origin
+                            .hasMessage("unknown field(s) [limitguard.rules[0].mod]");
                 });
-        runner.withUserConfiguration(Compile.class).withPropertyValues("limitguard.rules[0].limits[0].capacity=20",
+        runner.withPropertyValues("limitguard.rules[0].limits[0].capacity=20",
                 "limitguard.rules[0].limits[0].refill-per-second=1").run(context -> assertThat(context).hasNotFailed());
     }
 
@@ -160,7 +151,7 @@ class RuleValidationTest {
     void rulesThatReplaceTheDefaultRulesAreNotBlamedForTheDefaultsFields() {
         // application.yml's rule has routes: [demo]; a --gateway-config rule without routes replaces the whole list
         // (Spring takes a list from one source), so the default's routes[0] is no misspelt field of the user's
-        var withDefaults = runner.withUserConfiguration(Compile.class).withInitializer(context -> context.getEnvironment()
+        var withDefaults = runner.withInitializer(context -> context.getEnvironment()
                 .getPropertySources().addLast(new MapPropertySource("defaults", Map.of(
                         "limitguard.rules[0].id", "default-rule", "limitguard.rules[0].key", "ip",
                         "limitguard.rules[0].routes[0]", "demo", "limitguard.rules[0].on-failure", "open",
@@ -180,8 +171,50 @@ class RuleValidationTest {
         withDefaults.withPropertyValues("limitguard.rules[0].limits[0].capacity=20",
                 "limitguard.rules[0].limits[0].refill-per-second=1", "limitguard.rules[0].mod=shadow").run(context ->
                         assertThat(context.getStartupFailure()).rootCause()
-                                .isInstanceOf(UnboundConfigurationPropertiesException.class)
-                                .hasMessageContaining("limitguard.rules[0].mod"));
+                                .hasMessage("unknown field(s) [limitguard.rules[0].mod]"));
+    }
+
+    @Test
+    void aMisspeltRequiredFieldIsNamedNotOnlyWhatItLeftMissing() {
+        // the record refuses the rule before the binding ends (where unknown fields used to be looked for): the user
+        // would read "at least one limit is required" about a file that plainly has limits, misspelt
+        new ApplicationContextRunner().withUserConfiguration(Bind.class).withPropertyValues(
+                "limitguard.rules[0].id=api", "limitguard.rules[0].ky=header:X-API-Key",
+                "limitguard.rules[0].limts[0].name=burst", "limitguard.rules[0].limts[0].capacity=20",
+                "limitguard.rules[0].limts[0].refill-per-second=1").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).rootCause()
+                            .isInstanceOf(UnboundConfigurationPropertiesException.class)
+                            .hasMessage("unknown field(s) [limitguard.rules[0].ky, limitguard.rules[0].limts]; "
+                                    + "rule 'api': limits: at least one limit is required");
+                    UnboundConfigurationPropertiesException unbound = (UnboundConfigurationPropertiesException)
+                            NestedExceptionUtils.getRootCause(context.getStartupFailure());
+                    // the report Spring Boot prints lists each property with its value and origin
+                    assertThat(unbound.getUnboundProperties()).extracting(property -> property.getName().toString())
+                            .containsExactly("limitguard.rules[0].ky", "limitguard.rules[0].limts[0].capacity",
+                                    "limitguard.rules[0].limts[0].name", "limitguard.rules[0].limts[0].refill-per-second");
+                });
+        assertStartupFails("unknown field(s) [limitguard.rules[0].limits[0].capacty]; "
+                + "rule 'api-per-client': limits[0] 'burst'.capacity: must be > 0, was null",
+                "limitguard.rules[0].limits[0].capacty=20", "limitguard.rules[0].limits[0].refill-per-second=1");
+        new ApplicationContextRunner().withUserConfiguration(Bind.class)
+                .withPropertyValues("limitguard.rules[0].di=x", "limitguard.rules[0].limits[0].capacity=5")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause().hasMessage(
+                        "unknown field(s) [limitguard.rules[0].di]; rule 'null': id: must match [A-Za-z0-9._-]{1,64}"));
+    }
+
+    @Test
+    void aMisspeltFieldOfALaterRuleIsNamedToo() {
+        // not only the first rule's: Spring's own check takes rules[1].limits[0].x for an element overridden by
+        // another source once rules[0].limits exists
+        String[] second = {"limitguard.rules[1].id=second", "limitguard.rules[1].limits[0].name=m",
+                "limitguard.rules[1].limits[0].capacity=5", "limitguard.rules[1].limits[0].refill-per-second=1"};
+        runner.withPropertyValues(concat(second, new String[] {"limitguard.rules[0].limits[0].capacity=20",
+                "limitguard.rules[0].limits[0].refill-per-second=1", "limitguard.rules[1].limits[0].algoritm=gcra"}))
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .hasMessage("unknown field(s) [limitguard.rules[1].limits[0].algoritm]"));
+        runner.withPropertyValues(concat(second, new String[] {"limitguard.rules[0].limits[0].capacity=20",
+                "limitguard.rules[0].limits[0].refill-per-second=1"})).run(context -> assertThat(context).hasNotFailed());
     }
 
     private void assertStartupFails(String message, String... properties) {
