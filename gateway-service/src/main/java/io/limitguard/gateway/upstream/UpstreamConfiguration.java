@@ -44,12 +44,13 @@ class UpstreamConfiguration {
     }
 
     /**
-     * The response time limit as the client's read timeout: an upstream silent for that long, before its answer
-     * (a 504) or in the middle of it (the connection is cut), is given up. Spring Cloud Gateway would time each
-     * request's answer headers with a timer of its own on Reactor's shared scheduler, which cost about 5 % of
-     * the throughput of either route (docs/BENCHMARKS.md); the read timeout lives on the connection's event
-     * loop. So the property's value moves to the client and the routing filter is left without one. Routes
-     * with their own {@code metadata.response-timeout} get it on the client as well ({@link RouteResponseTimeout}).
+     * The response time limit as the client's read timeout, counted from the request's last byte sent: an
+     * upstream silent for that long, before its answer (a 504) or in the middle of it (the connection is cut), is
+     * given up. Spring Cloud Gateway would only time the answer's headers, from before the connection, so an
+     * upstream that hangs halfway through a body would hold its request for ever. Both cost about the same per
+     * request (docs/BENCHMARKS.md); the property's value moves to the client and the routing filter is left
+     * without one, so that each request has one timer, not two. Routes with their own
+     * {@code metadata.response-timeout} get it on their requests ({@link RouteResponseTimeout}).
      */
     @Bean
     HttpClientCustomizer upstreamResponseTimeout(HttpClientProperties properties) {

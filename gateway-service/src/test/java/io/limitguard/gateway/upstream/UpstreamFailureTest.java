@@ -60,11 +60,11 @@ class UpstreamFailureTest {
         readThenClose = TcpServer.create().host("127.0.0.1").port(0)
                 .handle((in, out) -> in.receive().take(1).then()).bindNow();
         // answers at once, then sends its body in pieces: /stall/** stops after the first, /pauses/** pauses
-        // 400 ms before each of the next two
+        // 2.4 s before each of the next two
         streaming = HttpServer.create().host("127.0.0.1").port(0).handle((request, response) -> response
                 .sendString(request.uri().startsWith("/stall") ? Flux.concat(Mono.just("first"), Mono.never())
                         : Flux.just("a", "b", "c").delayUntil(piece -> piece.equals("a") ? Mono.empty()
-                                : Mono.delay(Duration.ofMillis(400))))
+                                : Mono.delay(Duration.ofMillis(2400))))
                 .then()).bindNow();
         gateway = GatewayInstance.start(new Rules()
                 .route("refused", "http://127.0.0.1:" + closedPort(), "/refused/**")
@@ -77,7 +77,7 @@ class UpstreamFailureTest {
                 .route("stall", "http://127.0.0.1:" + streaming.port(), "/stall/**")
                 .set("spring.cloud.gateway.server.webflux.routes[5].metadata.response-timeout", 300)
                 .route("pauses", "http://127.0.0.1:" + streaming.port(), "/pauses/**")
-                .set("spring.cloud.gateway.server.webflux.routes[6].metadata.response-timeout", "1000")
+                .set("spring.cloud.gateway.server.webflux.routes[6].metadata.response-timeout", "3000")
                 // every other route: 2 s instead of the default 60 s
                 .set("spring.cloud.gateway.server.webflux.httpclient.response-timeout", "2s")
                 .set("limitguard.redis.uri", redis.uri())
@@ -148,6 +148,22 @@ class UpstreamFailureTest {
     }
 
     @Test
+    void theResponseTimeoutCountsFromTheRequestNotFromTheConnectionsLastUse() throws InterruptedException {
+        assertThat(http.getNow(gateway.baseUrl() + "/silent/x", Map.of()).status()).isEqualTo(200);
+        silent.hold();
+        try {
+            // the next request goes out on the same pooled connection, idle for 1.5 s of its 2 s by then (the
+            // idling is the scenario: nothing to await)
+            Thread.sleep(1500);
+            long started = System.nanoTime();
+            assertThat(http.getNow(gateway.baseUrl() + "/silent/x", Map.of()).status()).isEqualTo(504);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+        } finally {
+            silent.releaseHeld();
+        }
+    }
+
+    @Test
     void anUpstreamSilentInTheMiddleOfItsAnswerForTheRoutesResponseTimeoutIsCutOff() {
         // the answer had started (200, first piece): all the gateway can do is end the connection
         StepVerifier.create(http.get(gateway.baseUrl() + "/stall/x", Map.of()))
@@ -156,8 +172,8 @@ class UpstreamFailureTest {
     }
 
     @Test
-    void theResponseTimeoutIsForSilenceNotForTheWholeAnswer() {
-        // 800 ms of pauses in all, each shorter than the route's 1000 ms: a slow stream is not a dead one
+    void theResponseTimeoutIsForSilenceNotForTheWholeAnswerAndARoutesOwnReplacesTheGlobalOne() {
+        // 4.8 s of pauses in all, each shorter than the route's 3 s and longer than the global 2 s
         Response response = http.getNow(gateway.baseUrl() + "/pauses/x", Map.of());
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body()).isEqualTo("abc");
@@ -172,7 +188,7 @@ class UpstreamFailureTest {
         HttpClientProperties properties = gateway.bean(HttpClientProperties.class);
         HttpClientConfig client = gateway.bean(HttpClient.class).configuration();
         // both set on the client itself: as properties, the routing filter would copy the client per request
-        // (connect) or start a timer of its own per request (response)
+        // (connect) or time each request's answer headers with a timer of its own (response)
         assertThat(client.responseTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(properties.getResponseTimeout()).isNull();
         assertThat(client.options().get(ChannelOption.CONNECT_TIMEOUT_MILLIS)).isEqualTo(5000);
