@@ -77,7 +77,7 @@ final class RuleCodec {
             }
             if (cause instanceof UnknownRuleFieldsException unknown) {
                 // a misspelt required field also fails the rule's own check: both are said, the misspelt key first
-                String prefix = "rule '" + id + "': ";
+                String prefix = RuleProperties.label(id) + ": ";
                 String problem = unknown.problem() == null ? "" : "; " + (unknown.problem().startsWith(prefix)
                         ? unknown.problem().substring(prefix.length()) : unknown.problem());
                 throw new IllegalArgumentException(prefix + "unknown field(s) "
@@ -93,7 +93,7 @@ final class RuleCodec {
             }
             // our records' own checks name rule and field; a conversion failure is named by the property
             throw new IllegalArgumentException(cause instanceof IllegalArgumentException && cause.getMessage() != null
-                    && cause.getMessage().startsWith("rule '") ? cause.getMessage()
+                    && cause.getMessage().startsWith("rule ") ? cause.getMessage()
                     : e.getProperty() != null ? field(e.getProperty())
                             + ": " + cause.getMessage() : e.getMessage());
         } catch (RuntimeException e) {

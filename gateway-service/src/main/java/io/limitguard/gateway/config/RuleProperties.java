@@ -111,8 +111,16 @@ public record RuleProperties(
         }
     }
 
+    /** How messages name a rule: {@code rule 'api'}, or {@code rule (no id)} for one without (not {@code rule 'null'}). */
+    public static String label(Object id) {
+        return id == null ? "rule (no id)" : "rule '" + id + "'";
+    }
+
     public RuleProperties {
-        if (id == null || !ID.matcher(id).matches()) {
+        if (id == null) {
+            throw new IllegalArgumentException(label(null) + ": id: is required, matching " + ID.pattern());
+        }
+        if (!ID.matcher(id).matches()) {
             throw new IllegalArgumentException("rule '" + id + "': id: must match " + ID.pattern());
         }
         routes = routes != null ? List.copyOf(routes) : List.of();

@@ -34,6 +34,15 @@ class RuleCodecUnknownFieldTest {
     }
 
     @Test
+    void aRuleWithoutAnIdIsNamedAsSuchNotAsNull() {
+        String limits = "\"limits\":[{\"name\":\"b\",\"capacity\":5,\"refill-per-second\":1}]";
+        assertThatThrownBy(() -> RuleCodec.read("{" + limits + "}", null))
+                .hasMessage("rule (no id): id: is required, matching [A-Za-z0-9._-]{1,64}");
+        assertThatThrownBy(() -> RuleCodec.read("{\"di\":\"r3\"," + limits + "}", null))
+                .hasMessage("rule (no id): unknown field(s) [di]; id: is required, matching [A-Za-z0-9._-]{1,64}");
+    }
+
+    @Test
     void everyDocumentedFieldStillBinds() {
         RuleProperties rule = RuleCodec.read("""
                 {"id":"all","routes":["demo"],"key":"header:X-API-Key","mode":"shadow","on-failure":"local",

@@ -200,7 +200,7 @@ class RuleValidationTest {
         new ApplicationContextRunner().withUserConfiguration(Bind.class)
                 .withPropertyValues("limitguard.rules[0].di=x", "limitguard.rules[0].limits[0].capacity=5")
                 .run(context -> assertThat(context.getStartupFailure()).rootCause().hasMessage(
-                        "unknown field(s) [limitguard.rules[0].di]; rule 'null': id: must match [A-Za-z0-9._-]{1,64}"));
+                        "unknown field(s) [limitguard.rules[0].di]; rule (no id): id: is required, matching [A-Za-z0-9._-]{1,64}"));
     }
 
     @Test
