@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.core.NestedExceptionUtils;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -71,10 +72,7 @@ final class RuleCodec {
                             new RuleFieldsBindHandler(BindHandler.DEFAULT))
                     .orElseThrow(() -> new IllegalArgumentException("the rule is empty"));
         } catch (BindException e) {
-            Throwable cause = e;
-            while (cause.getCause() != null) {
-                cause = cause.getCause();
-            }
+            Throwable cause = NestedExceptionUtils.getMostSpecificCause(e);
             if (cause instanceof UnknownRuleFieldsException unknown) {
                 // a misspelt required field also fails the rule's own check: both are said, the misspelt key first
                 String prefix = RuleProperties.label(id) + ": ";

@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.bind.handler.NoUnboundElement
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.ConfigurationPropertySource;
+import org.springframework.core.NestedExceptionUtils;
 
 /**
  * Refuses a rule's properties that no field takes, naming them ({@link UnknownRuleFieldsException}): a misspelt
@@ -79,7 +80,7 @@ public final class RuleFieldsBindHandler extends AbstractBindHandler {
             // the rule's own construction failed (a failure below it, or our check, arrives as a BindException /
             // unbound exception and was reported there): every field it has was bound, the rest are unknown
             if (!(error instanceof BindException) && !(error instanceof UnboundConfigurationPropertiesException)) {
-                rule.check(context, rootCause(error));
+                rule.check(context, NestedExceptionUtils.getMostSpecificCause(error));
             }
         }
         return super.onFailure(name, target, context, error);
@@ -87,14 +88,6 @@ public final class RuleFieldsBindHandler extends AbstractBindHandler {
 
     private static boolean isRule(Bindable<?> target) {
         return target.getType().resolve() == RuleProperties.class;
-    }
-
-    private static Throwable rootCause(Throwable error) {
-        Throwable cause = error;
-        while (cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     private static final class RuleBinding {

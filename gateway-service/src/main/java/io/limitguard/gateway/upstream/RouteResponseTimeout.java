@@ -25,7 +25,7 @@ import reactor.util.context.Context;
  */
 final class RouteResponseTimeout implements GlobalFilter, Ordered {
 
-    static final String METADATA_KEY = RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR;
+    private static final String METADATA_KEY = RouteMetadataUtils.RESPONSE_TIMEOUT_ATTR;
     private static final String CONTEXT_KEY = RouteResponseTimeout.class.getName();
 
     @Override
