@@ -8,7 +8,10 @@
 # Usage: bench/gateway/run.sh   (env: WARMUP=60 DURATION=20 ROUNDS=4 CONNS=64 THREADS=2; 4 rounds = each of the 4 orders once;
 #   PEER_METRICS=off|on: off (default) runs the SCG peer without per-request metrics, as stock SCG without
 #   Actuator; on gives it the ones our gateway has by default: Boot's http.server.requests observation, SCG's
-#   observation of the upstream call and its spring.cloud.gateway.requests timer)
+#   observation of the upstream call and its spring.cloud.gateway.requests timer;
+#   PEER_IO_URING=off|on: on puts the io_uring transport our gateway ships with (its two Netty jars, taken
+#   from the gateway's jar) on the SCG peer's class path too, so that both run on io_uring; off (default):
+#   stock SCG, on epoll)
 # (60 s per target: our gateway's JIT needs about 100 s of load to settle, see bench/gateway/jit-warmup.sh)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -32,7 +35,15 @@ case "${PEER_METRICS:-off}" in
   *) echo "PEER_METRICS must be on or off" >&2; exit 2 ;;
 esac
 echo "SCG peer per-request metrics: ${PEER_METRICS:-off}" >&2
-java $JVM_OPTS -jar "$SCG_JAR" "${PEER_ARGS[@]}" >"$WORK/scg.log" 2>&1 & PIDS+=($!)
+case "${PEER_IO_URING:-off}" in
+  on) mkdir -p "$WORK/peer-lib"
+      (cd "$WORK/peer-lib" && unzip -q -j "$GW_JAR" 'BOOT-INF/lib/netty-transport-*io_uring*.jar')
+      PEER_LAUNCH=(-Dloader.path="$WORK/peer-lib" -cp "$SCG_JAR" org.springframework.boot.loader.launch.PropertiesLauncher) ;;
+  off) PEER_LAUNCH=(-jar "$SCG_JAR") ;;
+  *) echo "PEER_IO_URING must be on or off" >&2; exit 2 ;;
+esac
+echo "SCG peer io_uring: ${PEER_IO_URING:-off}" >&2
+java $JVM_OPTS "${PEER_LAUNCH[@]}" "${PEER_ARGS[@]}" >"$WORK/scg.log" 2>&1 & PIDS+=($!)
 SCG_PID=$!
 declare -A SERVER=([open]=$GW_PID [limited]=$GW_PID [scg]=$SCG_PID [scg-open]=$SCG_PID)
 
@@ -42,6 +53,9 @@ wait_for http://127.0.0.1:8080/limited/x
 wait_for http://127.0.0.1:8085/scg/x
 wait_for http://127.0.0.1:8085/scg-open/x
 curl -s -D - -o /dev/null -H 'X-API-Key: probe' http://127.0.0.1:8080/limited/x | grep -i '^ratelimit' >&2 || { echo "limited route sends no RateLimit headers" >&2; exit 1; }
+# the transport each server's event loops run on (their threads are named reactor-http-<transport>-<n>)
+transport() { jcmd "$1" Thread.print 2>/dev/null | grep -o 'reactor-http-[a-z_]*' | sed 's/reactor-http-//' | sort -u | tr '\n' ' '; }
+echo "HTTP transport: gateway $(transport "$GW_PID"), SCG peer $(transport "$SCG_PID")" >&2
 
 declare -A URL=([open]=http://127.0.0.1:8080/open/x [limited]=http://127.0.0.1:8080/limited/x [scg]=http://127.0.0.1:8085/scg/x
   [scg-open]=http://127.0.0.1:8085/scg-open/x)
