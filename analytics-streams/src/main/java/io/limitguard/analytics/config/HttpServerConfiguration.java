@@ -22,7 +22,9 @@ import org.springframework.http.codec.ServerCodecConfigurer;
  * ({@code limitguard.analytics.max-concurrent-queries}).
  *
  * <p>The dashboard has the same customizer (its own copy): no module shared by both services fits it
- * ({@code tls-bootstrap} is not used by analytics, and it is also the gateway's).
+ * (the only one both use, {@code decision-events}, is the events contract, without Spring or Netty, and
+ * also the gateway's and the dev launcher's; {@code tls-bootstrap} is not used by analytics, and it is
+ * also the gateway's).
  */
 @Configuration(proxyBeanMethods = false)
 public class HttpServerConfiguration {

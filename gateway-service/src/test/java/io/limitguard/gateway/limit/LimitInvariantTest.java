@@ -1,12 +1,11 @@
 package io.limitguard.gateway.limit;
 
+import static io.limitguard.gateway.limit.ClockedEngine.BASE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,46 +17,22 @@ import org.junit.jupiter.api.Test;
  */
 class LimitInvariantTest {
 
-    /** A multiple of every window below, so windows start at BASE. */
-    private static final long BASE = 1_800_000_000_000_000L;
-    private static EngineOnRedis redis;
-    private static LimitEngine engine;
-    private static final AtomicInteger keys = new AtomicInteger();
-
-    @BeforeAll
-    static void start() {
-        redis = EngineOnRedis.start(LimitScripts.withClock("lua-test/clock_argv.lua"));
-        engine = redis.engine();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    /** The start of the window the clock steps back across; BASE is a multiple of every window below. */
+    private static final long WINDOW_START = BASE + 10_000_000;
+    @AutoClose
+    private static final ClockedEngine clocked = new ClockedEngine();
 
     @Test
     void aFixedWindowGrantsNothingMoreWhenTheClockStepsBackAcrossItsStart() {
         FixedWindowLimit limit = new FixedWindowLimit("fw", 5, Duration.ofSeconds(1));
-        String key = key(limit);
-        long windowStart = BASE + 10_000_000;
-        assertThat(admitted(key, limit, windowStart + 1_000, 5)).isEqualTo(5);
-        // the clock steps back 2 ms (a failover to a replica whose clock is 2 ms behind), then runs on
-        assertThat(admitted(key, limit, windowStart - 1_000, 5)).as("2 ms before the window, after the step").isZero();
-        assertThat(admitted(key, limit, windowStart + 2_000, 5)).as("back in the window").isZero();
+        String key = assertClockStepBackGrantsNothingMore(limit);
         // and the limit comes back when the window the charges were counted in is over
-        assertThat(admitted(key, limit, windowStart + 1_000_000, 5)).isEqualTo(5);
-        assertSameAsModel(limit, windowStart);
+        assertThat(admitted(key, limit, WINDOW_START + 1_000_000, 5)).isEqualTo(5);
     }
 
     @Test
     void aSlidingWindowGrantsNothingMoreWhenTheClockStepsBackAcrossAWindowStart() {
-        SlidingWindowLimit limit = new SlidingWindowLimit("sw", 5, Duration.ofSeconds(1));
-        String key = key(limit);
-        long windowStart = BASE + 10_000_000;
-        assertThat(admitted(key, limit, windowStart + 1_000, 5)).isEqualTo(5);
-        assertThat(admitted(key, limit, windowStart - 1_000, 5)).as("2 ms before the window, after the step").isZero();
-        assertThat(admitted(key, limit, windowStart + 2_000, 5)).as("back in the window").isZero();
-        assertSameAsModel(limit, windowStart);
+        assertClockStepBackGrantsNothingMore(new SlidingWindowLimit("sw", 5, Duration.ofSeconds(1)));
     }
 
     @Test
@@ -67,14 +42,13 @@ class LimitInvariantTest {
         // rate, 110 of them. (Large costs keep the key's expiry far above the test's real duration: Redis
         // expires keys on the real clock, the script's clock is the test's.)
         GcraLimit limit = new GcraLimit("g", 700_000, 700_000);
-        String key = key(limit);
+        String key = clocked.freshKey(limit);
         GcraModel model = limit.model(1);
         int admitted = 0;
         int local = 0;
         for (long step = 0; step < 1_000; step++) {
             long now = BASE + step * 10_000;
-            admitted += engine.evaluate(List.of(new LimitCall(key, limit, 70_000, 1)), List.of(Long.toString(now)))
-                    .block(Duration.ofSeconds(5)).allowed() ? 1 : 0;
+            admitted += clocked.evaluate(List.of(new LimitCall(key, limit, 70_000, 1)), now).allowed() ? 1 : 0;
             local += LimitModel.evaluate(List.of(model), now, 70_000, 1).allowed() ? 1 : 0;
         }
         assertThat(admitted).isLessThanOrEqualTo(110);
@@ -97,7 +71,7 @@ class LimitInvariantTest {
         // max 2 in flight; request 101 holds a 60 s lease; then the rule's lease is cut to 50 ms (admin API)
         ConcurrencyLimit long60s = new ConcurrencyLimit("cc", 2, Duration.ofSeconds(60));
         ConcurrencyLimit short50ms = new ConcurrencyLimit("cc", 2, Duration.ofMillis(50));
-        String key = key(long60s);
+        String key = clocked.freshKey(long60s);
         assertThat(take(key, long60s, BASE, 101)).isTrue();
         assertThat(take(key, short50ms, BASE, 102)).isTrue();
         Thread.sleep(150); // Redis expires keys on the real clock
@@ -106,37 +80,44 @@ class LimitInvariantTest {
         assertThat(take(key, short50ms, BASE + 150_000, 104)).as("a third request in flight").isFalse();
     }
 
+    /**
+     * Fills {@code limit} (5 per second) just inside a window, then steps the clock back 2 ms across the
+     * window's start (a failover to a replica whose clock is 2 ms behind) and lets it run on: nothing more is
+     * granted, before the window or back in it. The model answers the same sequence as the script. Returns
+     * the filled key.
+     */
+    private static String assertClockStepBackGrantsNothingMore(LimitSpec limit) {
+        String key = clocked.freshKey(limit);
+        assertThat(admitted(key, limit, WINDOW_START + 1_000, 5)).isEqualTo(5);
+        assertThat(admitted(key, limit, WINDOW_START - 1_000, 5)).as("2 ms before the window, after the step").isZero();
+        assertThat(admitted(key, limit, WINDOW_START + 2_000, 5)).as("back in the window").isZero();
+        assertSameAsModel(limit);
+        return key;
+    }
+
     private static boolean take(String key, ConcurrencyLimit limit, long now, long requestId) {
-        return engine.evaluate(List.of(new LimitCall(key, limit, 1, requestId)), List.of(Long.toString(now)))
-                .block(Duration.ofSeconds(5)).allowed();
+        return clocked.evaluate(List.of(new LimitCall(key, limit, 1, requestId)), now).allowed();
     }
 
     /** How many of {@code calls} requests of cost 1 at {@code now} one key admits. */
     private static int admitted(String key, LimitSpec limit, long now, int calls) {
         int admitted = 0;
         for (int i = 0; i < calls; i++) {
-            Evaluation evaluation = engine.evaluate(List.of(new LimitCall(key, limit, 1, 1)), List.of(Long.toString(now)))
-                    .block(Duration.ofSeconds(5));
-            admitted += evaluation.allowed() ? 1 : 0;
+            admitted += clocked.evaluate(List.of(new LimitCall(key, limit, 1, 1)), now).allowed() ? 1 : 0;
         }
         return admitted;
     }
 
-    /** The model answers the same sequence as the script did in the window tests. */
-    private static void assertSameAsModel(LimitSpec limit, long windowStart) {
-        String key = key(limit);
+    /** The model answers the same sequence as the script did in the window tests (on a key of its own). */
+    private static void assertSameAsModel(LimitSpec limit) {
+        String key = clocked.freshKey(limit);
         LimitModel<?> model = limit.model(1);
-        long[] times = {windowStart + 1_000, windowStart - 1_000, windowStart + 2_000, windowStart + 1_000_000};
+        long[] times = {WINDOW_START + 1_000, WINDOW_START - 1_000, WINDOW_START + 2_000, WINDOW_START + 1_000_000};
         for (long now : times) {
             for (int i = 0; i < 5; i++) {
-                Evaluation script = engine.evaluate(List.of(new LimitCall(key, limit, 1, 1)), List.of(Long.toString(now)))
-                        .block(Duration.ofSeconds(5));
+                Evaluation script = clocked.evaluate(List.of(new LimitCall(key, limit, 1, 1)), now);
                 assertThat(script).as("%s at %d", limit, now).isEqualTo(LimitModel.evaluate(List.of(model), now, 1, 1));
             }
         }
-    }
-
-    private static String key(LimitSpec limit) {
-        return "lg:{invariant:" + keys.incrementAndGet() + "}:" + limit.name();
     }
 }

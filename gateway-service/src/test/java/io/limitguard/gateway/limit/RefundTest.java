@@ -1,12 +1,11 @@
 package io.limitguard.gateway.limit;
 
+import static io.limitguard.gateway.limit.ClockedEngine.BASE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,22 +15,8 @@ import org.junit.jupiter.api.Test;
  */
 class RefundTest {
 
-    /** A multiple of every window below, so windows start at BASE. */
-    private static final long BASE = 1_800_000_000_000_000L;
-    private static EngineOnRedis redis;
-    private static LimitEngine engine;
-    private static final AtomicInteger keys = new AtomicInteger();
-
-    @BeforeAll
-    static void start() {
-        redis = EngineOnRedis.start(LimitScripts.withClock("lua-test/clock_argv.lua"));
-        engine = redis.engine();
-    }
-
-    @AfterAll
-    static void stop() {
-        redis.close();
-    }
+    @AutoClose
+    private static final ClockedEngine clocked = new ClockedEngine();
 
     @Test
     void aRefundAtOnceLeavesEveryAlgorithmAsIfNeverCharged() {
@@ -86,9 +71,9 @@ class RefundTest {
         Twins twins = new Twins(new ConcurrencyLimit("cc", 2, Duration.ofSeconds(60)));
         twins.both(BASE + 1_000_000, 1);
         long chargedAt = twins.chargeRefunded(BASE + 2_000_000, 1);
-        assertThat(redis.sync().zcard(twins.refunded)).isEqualTo(2);
+        assertThat(clocked.sync().zcard(twins.refunded)).isEqualTo(2);
         twins.refund(BASE + 2_000_100, chargedAt, 1);
-        assertThat(redis.sync().zcard(twins.refunded)).isEqualTo(1);
+        assertThat(clocked.sync().zcard(twins.refunded)).isEqualTo(1);
     }
 
     /**
@@ -114,9 +99,8 @@ class RefundTest {
 
         Twins(LimitSpec limit) {
             this.limit = limit;
-            int n = keys.incrementAndGet();
-            this.refunded = "lg:{refund:" + n + "}:" + limit.name();
-            this.twin = "lg:{refund-twin:" + n + "}:" + limit.name();
+            this.refunded = clocked.freshKey(limit);
+            this.twin = clocked.freshKey(limit);
         }
 
         void both(long now, long cost) {
@@ -132,8 +116,7 @@ class RefundTest {
         }
 
         void refund(long now, long chargedAt, long cost) {
-            engine.refund(redis.connection().reactive(), List.of(new LimitCall(refunded, limit, cost, requestId - 1)), chargedAt,
-                    List.of(Long.toString(now))).block(Duration.ofSeconds(5));
+            clocked.refund(List.of(new LimitCall(refunded, limit, cost, requestId - 1)), chargedAt, now);
         }
 
         Evaluation probe(long now, long cost) {
@@ -145,8 +128,7 @@ class RefundTest {
         }
 
         private LimitEngine.ScriptReply call(String key, long now, long cost, long id) {
-            return engine.call(redis.connection().reactive(), List.of(new LimitCall(key, limit, cost, id)), true,
-                    List.of(Long.toString(now))).block(Duration.ofSeconds(5));
+            return clocked.callWithNow(List.of(new LimitCall(key, limit, cost, id)), now);
         }
     }
 }

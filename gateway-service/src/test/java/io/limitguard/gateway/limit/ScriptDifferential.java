@@ -2,20 +2,18 @@ package io.limitguard.gateway.limit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
-import reactor.core.publisher.Mono;
 
 /**
  * The machinery of the differential tests: drives the real assembled script (every algorithm file
- * inside the real driver, in a real Redis; only the clock file differs: time from the last ARGV)
- * and the algorithms' {@link LimitModel}s with the same random sequences of (time, cost, release),
- * and requires identical answers for every call: allowed, remaining, next and retry-after of every
- * limit, and the all-or-nothing charging. One Redis per test class.
+ * inside the real driver, in a real Redis; only the clock file differs: time from the last ARGV, a
+ * {@link ClockedEngine}) and the algorithms' {@link LimitModel}s with the same random sequences of
+ * (time, cost, release), and requires identical answers for every call: allowed, remaining, next and
+ * retry-after of every limit, and the all-or-nothing charging. One Redis per test class.
  *
  * <p>Generators must keep every PEXPIRE at a second or more of real time (rates at most 1/s,
  * windows and leases of a second or more): a sequence runs in far less, so Redis never expires a
@@ -23,8 +21,7 @@ import reactor.core.publisher.Mono;
  */
 final class ScriptDifferential implements AutoCloseable {
 
-    private final EngineOnRedis redis = EngineOnRedis.start(LimitScripts.withClock("lua-test/clock_argv.lua"));
-    private final LimitEngine engine = redis.engine();
+    private final ClockedEngine clocked = new ClockedEngine();
     private long nextRequestId = 1;
 
     /** What a run exercised: the sequences must see both answers and the all-or-nothing case, or they prove little. */
@@ -76,7 +73,7 @@ final class ScriptDifferential implements AutoCloseable {
                     long requestId = held.remove(random.nextInt(held.size()));
                     for (int l = 0; l < specs.size(); l++) {
                         if (specs.get(l).heldUntilResponseEnds()) {
-                            redis.sync().zrem(key(name, sequence, specs.get(l)), Long.toString(requestId));
+                            clocked.sync().zrem(key(name, sequence, specs.get(l)), Long.toString(requestId));
                             models.get(l).release(requestId);
                         }
                     }
@@ -93,12 +90,9 @@ final class ScriptDifferential implements AutoCloseable {
                     }
                     requests.add(call);
                 }
-                List<String> clock = List.of(Long.toString(now));
                 List<Evaluation> answers = maxBatch == 1
-                        ? List.of(engine.evaluate(requests.get(0), clock).block(Duration.ofSeconds(5)))
-                        : engine.evaluateBatch(engine.scripts().forCalls(requests.get(0)), requests, clock)
-                                .block(Duration.ofSeconds(5)).stream()
-                                .map(Mono::block).toList();
+                        ? List.of(clocked.evaluate(requests.get(0), now))
+                        : clocked.evaluateBatch(requests, now);
                 for (int r = 0; r < batch; r++) {
                     LimitCall first = requests.get(r).get(0);
                     Evaluation expected = LimitModel.evaluate(models, groups, now, first.cost(), first.requestId());
@@ -146,6 +140,6 @@ final class ScriptDifferential implements AutoCloseable {
 
     @Override
     public void close() {
-        redis.close();
+        clocked.close();
     }
 }

@@ -5,19 +5,17 @@ import static io.limitguard.gateway.testing.HttpProbe.decisions;
 import static io.limitguard.gateway.testing.HttpProbe.scriptCalls;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
 import io.limitguard.events.DecisionEvent;
 import io.limitguard.events.Outcome;
 import io.limitguard.gateway.limit.TokenBucketState;
 import io.limitguard.gateway.testing.BlockingCalls;
+import io.limitguard.gateway.testing.ConnectedRedis;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.RecordingSink;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.RawHttp;
-import io.limitguard.testsupport.RedisFixture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,19 +45,17 @@ import tools.jackson.databind.json.JsonMapper;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GatewayLimitingTest {
 
-    private static RedisFixture redis;
+    private static ConnectedRedis redis;
     private static Upstream upstream;
     private static GatewayInstance gatewayA;
     private static GatewayInstance gatewayB;
-    private static RedisClient redisClient;
-    private static StatefulRedisConnection<String, String> redisConnection;
     private static ConnectionProvider connections;
     private static HttpClient http;
 
     @BeforeAll
     static void start() {
         BlockingCalls.watch();
-        redis = RedisFixture.start();
+        redis = ConnectedRedis.start();
         upstream = new Upstream();
         Rules rules = new Rules()
                 .route("lim", upstream.uri(), "/lim/**")
@@ -82,8 +78,6 @@ class GatewayLimitingTest {
                 .set("server.max-http-request-header-size", "128KB");
         gatewayA = GatewayInstance.start(rules.set("limitguard.headers.legacy", "true").properties(), RecordingSink.Config.class);
         gatewayB = GatewayInstance.start(rules.set("limitguard.headers.legacy", "false").properties(), RecordingSink.Config.class);
-        redisClient = RedisClient.create(redis.uri());
-        redisConnection = redisClient.connect();
         connections = ConnectionProvider.builder("test").maxConnections(400).pendingAcquireMaxCount(-1).build();
         http = HttpClient.create(connections).responseTimeout(Duration.ofSeconds(30));
     }
@@ -93,7 +87,7 @@ class GatewayLimitingTest {
         if (connections != null) {
             connections.disposeLater().block(Duration.ofSeconds(5));
         }
-        Closing.all(redisConnection, redisClient, gatewayA, gatewayB, upstream, redis);
+        Closing.all(gatewayA, gatewayB, upstream, redis);
     }
 
     @Test
@@ -138,7 +132,7 @@ class GatewayLimitingTest {
         }
         assertThat(responses).extracting(Response::status).containsExactly(200, 200, 200, 429, 429);
         assertThat(responses.get(2).header("RateLimit")).startsWith("\"narrow\";r=0;");
-        double wide = TokenBucketState.tokens(redisConnection.sync(), "lg:{two-limits:pair-1}:wide:token-bucket");
+        double wide = TokenBucketState.tokens(redis.sync(), "lg:{two-limits:pair-1}:wide:token-bucket");
         assertThat(wide).as("wide charged 3 times, not 5").isBetween(47.0, 47.01);
         JsonNode body = JsonMapper.shared().readTree(responses.get(4).body());
         assertThat(body.get("violatedPolicies")).hasSize(1);
@@ -219,8 +213,8 @@ class GatewayLimitingTest {
             statuses.add(get(gatewayA.baseUrl() + "/ip/x", Map.of("X-Forwarded-For", "203.0.113." + i)).status());
         }
         assertThat(statuses).containsExactly(200, 200, 200, 429, 429, 429);
-        assertThat(redisConnection.sync().exists("lg:{per-ip:127.0.0.1}:burst:token-bucket")).isEqualTo(1);
-        assertThat(redisConnection.sync().keys("lg:{per-ip:203.*")).isEmpty();
+        assertThat(redis.sync().exists("lg:{per-ip:127.0.0.1}:burst:token-bucket")).isEqualTo(1);
+        assertThat(redis.sync().keys("lg:{per-ip:203.*")).isEmpty();
     }
 
     @Test
@@ -232,7 +226,7 @@ class GatewayLimitingTest {
             statuses.add(get(gatewayA.baseUrl() + "/hostile/x", Map.of("X-API-Key", huge)).status());
         }
         assertThat(statuses).containsExactly(200, 200, 429, 429);
-        assertThat(redisConnection.sync().keys("lg:{hostile:sha256:*}:burst:token-bucket")).hasSize(1);
+        assertThat(redis.sync().keys("lg:{hostile:sha256:*}:burst:token-bucket")).hasSize(1);
 
         List<Integer> raw = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -247,7 +241,7 @@ class GatewayLimitingTest {
             assertThat(raw).containsOnly(400);
         }
         Pattern safe = Pattern.compile("lg:\\{[A-Za-z0-9._-]+:[A-Za-z0-9._:@/+=()-]{1,135}\\}:[A-Za-z0-9._-]+:[a-z-]+");
-        assertThat(redisConnection.sync().keys("lg:*")).allMatch(key -> safe.matcher(key).matches());
+        assertThat(redis.sync().keys("lg:*")).allMatch(key -> safe.matcher(key).matches());
         assertThat(get(gatewayB.baseUrl() + "/free/x", Map.of()).status()).as("still serving").isEqualTo(200);
     }
 

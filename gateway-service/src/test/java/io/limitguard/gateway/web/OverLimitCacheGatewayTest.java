@@ -2,15 +2,13 @@ package io.limitguard.gateway.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.limitguard.gateway.testing.ConnectedRedis;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.HttpProbe;
 import io.limitguard.gateway.testing.HttpProbe.Response;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.Closing;
-import io.limitguard.testsupport.RedisFixture;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -28,16 +26,14 @@ import reactor.core.publisher.Flux;
  */
 class OverLimitCacheGatewayTest {
 
-    private static RedisFixture redis;
+    private static ConnectedRedis redis;
     private static Upstream upstream;
     private static GatewayInstance gateway;
-    private static RedisClient redisClient;
-    private static StatefulRedisConnection<String, String> redisConnection;
     private static HttpProbe http;
 
     @BeforeAll
     static void start() {
-        redis = RedisFixture.start();
+        redis = ConnectedRedis.start();
         upstream = new Upstream();
         gateway = GatewayInstance.start(new Rules()
                 .route("long", upstream.uri(), "/long/**")
@@ -51,14 +47,12 @@ class OverLimitCacheGatewayTest {
                 .set("limitguard.redis.timeout", "10s")
                 .set("limitguard.redis.command-timeout", "20s")
                 .properties());
-        redisClient = RedisClient.create(redis.uri());
-        redisConnection = redisClient.connect();
         http = new HttpProbe();
     }
 
     @AfterAll
     static void stop() {
-        Closing.all(http, gateway, upstream, redisConnection, redisClient, redis);
+        Closing.all(http, gateway, upstream, redis);
     }
 
     @Test
@@ -126,7 +120,7 @@ class OverLimitCacheGatewayTest {
     }
 
     private static long redisMicros() {
-        List<String> time = redisConnection.sync().time();
+        List<String> time = redis.sync().time();
         return Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1));
     }
 }

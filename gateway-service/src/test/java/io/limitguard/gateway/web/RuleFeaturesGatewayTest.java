@@ -3,8 +3,7 @@ package io.limitguard.gateway.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.api.StatefulRedisConnection;
+import io.limitguard.gateway.testing.ConnectedRedis;
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.HttpProbe;
 import io.limitguard.gateway.testing.HttpProbe.Response;
@@ -12,7 +11,6 @@ import io.limitguard.gateway.testing.RedisStats;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.Closing;
-import io.limitguard.testsupport.RedisFixture;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,17 +34,15 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class RuleFeaturesGatewayTest {
 
-    private static RedisFixture redis;
+    private static ConnectedRedis redis;
     private static Upstream upstream;
     private static GatewayInstance gatewayA;
     private static GatewayInstance gatewayB;
-    private static RedisClient redisClient;
-    private static StatefulRedisConnection<String, String> redisConnection;
     private static HttpProbe http;
 
     @BeforeAll
     static void start() throws Exception {
-        redis = RedisFixture.start();
+        redis = ConnectedRedis.start();
         upstream = new Upstream();
         String nobody;
         try (ServerSocket unused = new ServerSocket(0)) {
@@ -105,14 +101,12 @@ class RuleFeaturesGatewayTest {
                 .set("limitguard.redis.command-timeout", "20s");
         gatewayA = GatewayInstance.start(rules.properties());
         gatewayB = GatewayInstance.start(rules.properties());
-        redisClient = RedisClient.create(redis.uri());
-        redisConnection = redisClient.connect();
         http = new HttpProbe();
     }
 
     @AfterAll
     static void stop() {
-        Closing.all(http, gatewayA, gatewayB, upstream, redisConnection, redisClient, redis);
+        Closing.all(http, gatewayA, gatewayB, upstream, redis);
     }
 
     @AfterEach
@@ -123,7 +117,7 @@ class RuleFeaturesGatewayTest {
     @Test
     void mixedRuleIsDecidedAllOrNothingInOneRedisCallPerRequest() {
         String key = "mixed-1";
-        long evalshaBefore = RedisStats.evalshaCalls(redisConnection.sync());
+        long evalshaBefore = RedisStats.evalshaCalls(redis.sync());
         long decidedBefore = HttpProbe.decidedInRedis(gatewayA) + HttpProbe.decidedInRedis(gatewayB);
         long callsBefore = HttpProbe.scriptCalls(gatewayA) + HttpProbe.scriptCalls(gatewayB);
         upstream.hold();
@@ -135,7 +129,7 @@ class RuleFeaturesGatewayTest {
                     .subscribe(firstFive::add));
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> upstream.waiting() == 5);
-        String tatBefore = redisConnection.sync().get("lg:{mixed:" + key + "}:smooth:gcra");
+        String tatBefore = redis.sync().get("lg:{mixed:" + key + "}:smooth:gcra");
 
         Response sixth = http.getNow(url(gatewayB, "/mixed/x"), Map.of("X-API-Key", key));
 
@@ -144,36 +138,36 @@ class RuleFeaturesGatewayTest {
         assertThat(sixth.header("RateLimit-Policy")).isEqualTo("\"inflight\";q=5;qu=\"concurrent-requests\"");
         assertThat(sixth.header("Retry-After")).isEqualTo("1");
         // nothing was charged for the rejected request: neither the GCRA nor the hourly window
-        assertThat(redisConnection.sync().get("lg:{mixed:" + key + "}:smooth:gcra")).isEqualTo(tatBefore);
-        assertThat(redisConnection.sync().hget("lg:{mixed:" + key + "}:hourly:fixed-window", "c")).isEqualTo("5");
-        assertThat(redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight:concurrency")).isEqualTo(5);
+        assertThat(redis.sync().get("lg:{mixed:" + key + "}:smooth:gcra")).isEqualTo(tatBefore);
+        assertThat(redis.sync().hget("lg:{mixed:" + key + "}:hourly:fixed-window", "c")).isEqualTo("5");
+        assertThat(redis.sync().zcard("lg:{mixed:" + key + "}:inflight:concurrency")).isEqualTo(5);
 
         upstream.releaseHeld();
         await().atMost(Duration.ofSeconds(20)).until(() -> firstFive.size() == 5);
         assertThat(firstFive).extracting(Response::status).containsOnly(200);
         await().atMost(Duration.ofSeconds(10))
-                .until(() -> redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight:concurrency") == 0);
+                .until(() -> redis.sync().zcard("lg:{mixed:" + key + "}:inflight:concurrency") == 0);
 
         // two more fit the hourly window (7), the eighth does not: rejected by "hourly" alone
         assertThat(http.getNow(url(gatewayA, "/mixed/x"), Map.of("X-API-Key", key)).status()).isEqualTo(200);
         assertThat(http.getNow(url(gatewayB, "/mixed/x"), Map.of("X-API-Key", key)).status()).isEqualTo(200);
-        String tatAfterSeven = redisConnection.sync().get("lg:{mixed:" + key + "}:smooth:gcra");
+        String tatAfterSeven = redis.sync().get("lg:{mixed:" + key + "}:smooth:gcra");
         Response eighth = http.getNow(url(gatewayA, "/mixed/x"), Map.of("X-API-Key", key));
         assertThat(eighth.status()).isEqualTo(429);
         assertThat(violated(eighth)).containsExactly("hourly");
         assertThat(eighth.header("RateLimit-Policy")).startsWith("\"hourly\";q=7;w=3600");
         long retryAfter = Long.parseLong(eighth.header("Retry-After"));
         assertThat(retryAfter).as("seconds to the end of the hour").isBetween(1L, 3600L);
-        assertThat(redisConnection.sync().get("lg:{mixed:" + key + "}:smooth:gcra")).isEqualTo(tatAfterSeven);
-        assertThat(redisConnection.sync().zcard("lg:{mixed:" + key + "}:inflight:concurrency")).as("no slot for a rejection").isZero();
-        assertThat(redisConnection.sync().hget("lg:{mixed:" + key + "}:hourly:fixed-window", "c")).isEqualTo("7");
+        assertThat(redis.sync().get("lg:{mixed:" + key + "}:smooth:gcra")).isEqualTo(tatAfterSeven);
+        assertThat(redis.sync().zcard("lg:{mixed:" + key + "}:inflight:concurrency")).as("no slot for a rejection").isZero();
+        assertThat(redis.sync().hget("lg:{mixed:" + key + "}:hourly:fixed-window", "c")).isEqualTo("7");
 
         // Every request decided in Redis once, all three limits in one script call: never a call per limit.
         // Two of the first five on one gateway may share a call (batching), so up to 9 calls, not exactly 9.
         long decided = HttpProbe.decidedInRedis(gatewayA) + HttpProbe.decidedInRedis(gatewayB) - decidedBefore;
         long calls = HttpProbe.scriptCalls(gatewayA) + HttpProbe.scriptCalls(gatewayB) - callsBefore;
         assertThat(decided).as("requests decided in Redis").isEqualTo(9);
-        assertThat(RedisStats.evalshaCalls(redisConnection.sync()) - evalshaBefore)
+        assertThat(RedisStats.evalshaCalls(redis.sync()) - evalshaBefore)
                 .as("EVALSHA calls: the gateways' script calls, at most one per request").isEqualTo(calls).isLessThanOrEqualTo(9);
         inFlight.forEach(Disposable::dispose);
     }
@@ -194,15 +188,15 @@ class RuleFeaturesGatewayTest {
 
         // the client gives up on one request: the gateway sees the cancel and gives its slot back
         cancelled.dispose();
-        await().atMost(Duration.ofSeconds(10)).until(() -> redisConnection.sync().zcard(slots) == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.sync().zcard(slots) == 1);
         http.get(url(gatewayB, "/conc/d"), Map.of("X-API-Key", key)).subscribe(done::add);
-        await().atMost(Duration.ofSeconds(20)).until(() -> redisConnection.sync().zcard(slots) == 2);
+        await().atMost(Duration.ofSeconds(20)).until(() -> redis.sync().zcard(slots) == 2);
 
         // both complete: both slots come back
         upstream.releaseHeld();
         await().atMost(Duration.ofSeconds(20)).until(() -> done.size() == 2);
         assertThat(done).extracting(Response::status).containsOnly(200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> redisConnection.sync().zcard(slots) == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.sync().zcard(slots) == 0);
         Response after = http.getNow(url(gatewayA, "/conc/e"), Map.of("X-API-Key", key));
         assertThat(after.status()).isEqualTo(200);
         assertThat(after.header("RateLimit")).isEqualTo("\"inflight\";r=1;t=0");
@@ -216,7 +210,7 @@ class RuleFeaturesGatewayTest {
             assertThat(response.status()).as("attempt %d: an upstream error, not 429 (the slot came back)", i)
                     .isGreaterThanOrEqualTo(500);
             await().atMost(Duration.ofSeconds(10))
-                    .until(() -> redisConnection.sync().zcard("lg:{dead:" + key + "}:inflight:concurrency") == 0);
+                    .until(() -> redis.sync().zcard("lg:{dead:" + key + "}:inflight:concurrency") == 0);
         }
     }
 
@@ -225,13 +219,13 @@ class RuleFeaturesGatewayTest {
         String key = "lease-1";
         String slots = "lg:{lease:" + key + "}:inflight:concurrency";
         // what a gateway that crashed mid-request leaves behind: a lease until now + 6 s (Redis time)
-        List<String> time = redisConnection.sync().time();
+        List<String> time = redis.sync().time();
         long nowMicros = Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1));
-        redisConnection.sync().zadd(slots, nowMicros + 6_000_000, "4242");
+        redis.sync().zadd(slots, nowMicros + 6_000_000, "4242");
         assertThat(http.getNow(url(gatewayA, "/lease/x"), Map.of("X-API-Key", key)).status()).isEqualTo(429);
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
                 .until(() -> http.getNow(url(gatewayB, "/lease/x"), Map.of("X-API-Key", key)).status() == 200);
-        await().atMost(Duration.ofSeconds(10)).until(() -> redisConnection.sync().zscore(slots, "4242") == null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> redis.sync().zscore(slots, "4242") == null);
     }
 
     @Test
@@ -278,8 +272,8 @@ class RuleFeaturesGatewayTest {
         assertThat(HttpProbe.decisions(gatewayB, "trial", "blocked")).isZero();
         assertThat(upstream.requests() - before).as("4 enforced + 12 shadow requests reached the upstream").isEqualTo(16);
         // its counters are its own: the shadow rule charged only what it admitted, like its enforced twin
-        assertThat(redisConnection.sync().hget("lg:{trial:trial-1}:minute:sliding-window", "c"))
-                .isEqualTo(redisConnection.sync().hget("lg:{twin:trial-1}:minute:sliding-window", "c")).isEqualTo("4");
+        assertThat(redis.sync().hget("lg:{trial:trial-1}:minute:sliding-window", "c"))
+                .isEqualTo(redis.sync().hget("lg:{twin:trial-1}:minute:sliding-window", "c")).isEqualTo("4");
     }
 
     @Test
@@ -289,7 +283,7 @@ class RuleFeaturesGatewayTest {
             statuses.add(http.getNow(url(gatewayA, "/per-ip/x"), Map.of("X-Forwarded-For", client)).status());
         }
         assertThat(statuses).containsExactly(200, 200, 429, 200);
-        assertThat(redisConnection.sync().keys("lg:{per-ip:*")).containsExactlyInAnyOrder(
+        assertThat(redis.sync().keys("lg:{per-ip:*")).containsExactlyInAnyOrder(
                 "lg:{per-ip:2001:db8:1:2:0:0:0:0/64}:burst:token-bucket",
                 "lg:{per-ip:2001:db8:1:3:0:0:0:0/64}:burst:token-bucket");
     }
@@ -347,7 +341,7 @@ class RuleFeaturesGatewayTest {
     /** The release is sent when the response ends and nobody waits for it: it lands within moments. */
     private static void awaitReleased(String slots, String what) {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                .untilAsserted(() -> assertThat(redisConnection.sync().zcard(slots)).as(what + " released").isZero());
+                .untilAsserted(() -> assertThat(redis.sync().zcard(slots)).as(what + " released").isZero());
     }
 
     private static List<String> violated(Response response) {
