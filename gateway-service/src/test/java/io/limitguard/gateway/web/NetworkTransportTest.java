@@ -26,7 +26,7 @@ import org.springframework.web.server.WebFilter;
 import reactor.netty.Connection;
 
 /**
- * The gateway ships Netty's io_uring transport because it served 10-22 % more limited requests per second
+ * The gateway ships Netty's io_uring transport because it served 9-22 % more limited requests per second
  * than epoll on the bench machine (docs/BENCHMARKS.md, "The HTTP transport"): where the kernel allows
  * io_uring, a client's connection to the gateway is an io_uring channel, and a limited request is decided
  * and proxied over it as over any other.
