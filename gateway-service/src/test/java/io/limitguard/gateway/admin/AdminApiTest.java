@@ -53,9 +53,7 @@ class AdminApiTest {
                 .ruleOf("startup", "adm", "header:X-API-Key", "closed",
                         Map.of("name", "bucket", "algorithm", "token-bucket", "capacity", 100, "refill-per-second", 1))
                 .set("limitguard.admin.token", TOKEN)
-                .set("limitguard.redis.uri", redis.uri())
-                .set("limitguard.redis.timeout", "10s")
-                .set("limitguard.redis.command-timeout", "20s")
+                .redis(redis.uri())
                 .properties();
         gatewayA = GatewayInstance.start(properties);
         gatewayB = GatewayInstance.start(properties);

@@ -53,9 +53,7 @@ class GatewayDecisionEventsTest {
                 // two rules govern every request: two events per request, one request id
                 .rule("per-client", "events", "header:X-API-Key", "open", "burst", 3, 0.001)
                 .rule("route-cap", "events", "route", "open", "total", 1_000_000, 1000)
-                .set("limitguard.redis.uri", redis.uri())
-                .set("limitguard.redis.timeout", "10s")
-                .set("limitguard.redis.command-timeout", "20s")
+                .redis(redis.uri())
                 .set("limitguard.instance-id", "gw-events-test")
                 .set("limitguard.kafka.enabled", "true")
                 .set("limitguard.kafka.topics.retry-interval", "1s")

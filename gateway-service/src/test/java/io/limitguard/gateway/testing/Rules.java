@@ -59,6 +59,17 @@ public final class Rules {
         return this;
     }
 
+    /**
+     * Redis at {@code uri}, with time limits no loaded 2-core CI machine reaches (10 s per decision, 20 s for
+     * Lettuce's backstop): a test of limits must not see its rule's failure mode because one script call took
+     * longer than the production default of 50 ms. Tests of the time limit itself set their own.
+     */
+    public Rules redis(String uri) {
+        return set("limitguard.redis.uri", uri)
+                .set("limitguard.redis.timeout", "10s")
+                .set("limitguard.redis.command-timeout", "20s");
+    }
+
     public Rules set(String key, Object value) {
         properties.put(key, value.toString());
         return this;

@@ -84,10 +84,7 @@ class UpstreamFailureTest {
                 .set("spring.cloud.gateway.server.webflux.routes[6].metadata.response-timeout", "3000")
                 // every other route: 2 s instead of the default 60 s
                 .set("spring.cloud.gateway.server.webflux.httpclient.response-timeout", "2s")
-                .set("limitguard.redis.uri", redis.uri())
-                // the rule fails closed: a first script call slower than the default 50 ms on a loaded machine
-                // would be a 503, and this test is about the upstream, not Redis
-                .set("limitguard.redis.timeout", "10s")
+                .redis(redis.uri())
                 .properties());
         http = new HttpProbe();
     }

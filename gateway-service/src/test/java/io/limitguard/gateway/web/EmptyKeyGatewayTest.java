@@ -54,7 +54,7 @@ class EmptyKeyGatewayTest {
                 .route("demo", upstream.uri(), "/demo/**")
                 .rule(onEmpty + "-rule", "demo", "header:X-API-Key", "closed", "three", 3, 0.001)
                 .set("limitguard.keys.on-empty", onEmpty)
-                .set("limitguard.redis.uri", redis.uri())
+                .redis(redis.uri())
                 .properties();
     }
 

@@ -70,10 +70,7 @@ class GatewayLimitingTest {
                 .rule("hdr", "hdr", "header:X-API-Key", "open", "burst", 2, 0.5)
                 .rule("per-ip", "ip", "ip", "open", "burst", 3, 0.001)
                 .rule("hostile", "hostile", "header:X-API-Key", "open", "burst", 2, 0.001)
-                .set("limitguard.redis.uri", redis.uri())
-                // generous for a 2-core machine running two gateways and the load generator
-                .set("limitguard.redis.timeout", "10s")
-                .set("limitguard.redis.command-timeout", "20s")
+                .redis(redis.uri())
                 .set("limitguard.trusted-proxies[0]", "10.0.0.0/8")
                 .set("server.max-http-request-header-size", "128KB");
         gatewayA = GatewayInstance.start(rules.set("limitguard.headers.legacy", "true").properties(), RecordingSink.Config.class);

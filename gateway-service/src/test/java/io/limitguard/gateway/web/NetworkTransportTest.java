@@ -46,7 +46,7 @@ class NetworkTransportTest {
         gateway = GatewayInstance.start(new Rules()
                 .route("demo", upstream.uri(), "/demo/**")
                 .rule("per-client", "demo", "header:X-API-Key", "closed", "burst", 2, 0.001)
-                .set("limitguard.redis.uri", redis.uri())
+                .redis(redis.uri())
                 .properties(), ChannelRecorder.class);
         http = new HttpProbe();
     }

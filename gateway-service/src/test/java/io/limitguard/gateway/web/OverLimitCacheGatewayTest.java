@@ -43,9 +43,7 @@ class OverLimitCacheGatewayTest {
                 .ruleOf("short", "short", "header:X-API-Key", "closed",
                         Map.of("name", "smooth", "algorithm", "gcra", "rate-per-second", 5, "burst", 5))
                 .set("limitguard.over-limit-cache.enabled", "true")
-                .set("limitguard.redis.uri", redis.uri())
-                .set("limitguard.redis.timeout", "10s")
-                .set("limitguard.redis.command-timeout", "20s")
+                .redis(redis.uri())
                 .properties());
         http = new HttpProbe();
     }

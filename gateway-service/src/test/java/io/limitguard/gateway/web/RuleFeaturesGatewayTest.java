@@ -96,9 +96,7 @@ class RuleFeaturesGatewayTest {
                 // keyed by client address; the test's requests come through 127.0.0.1, a trusted proxy by default
                 .route("per-ip", upstream.uri(), "/per-ip/**")
                 .rule("per-ip", "per-ip", "ip", "closed", "burst", 2, 0.001)
-                .set("limitguard.redis.uri", redis.uri())
-                .set("limitguard.redis.timeout", "10s")
-                .set("limitguard.redis.command-timeout", "20s");
+                .redis(redis.uri());
         gatewayA = GatewayInstance.start(rules.properties());
         gatewayB = GatewayInstance.start(rules.properties());
         http = new HttpProbe();
