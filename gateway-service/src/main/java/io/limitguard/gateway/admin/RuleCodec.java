@@ -5,6 +5,7 @@ import io.limitguard.gateway.config.RuleFieldsBindHandler;
 import io.limitguard.gateway.config.RuleProperties;
 import io.limitguard.gateway.config.UnknownRuleFieldsException;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationProperty;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.core.NestedExceptionUtils;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,6 +32,9 @@ final class RuleCodec {
 
     /** More than a rule of the most limits and routes can have (each limit is a few fields). */
     static final int MAX_FIELDS = 1024;
+    /** The units a returned duration is written in, largest first (then milliseconds). */
+    private static final List<ChronoUnit> LARGEST_FIRST =
+            List.of(ChronoUnit.DAYS, ChronoUnit.HOURS, ChronoUnit.MINUTES, ChronoUnit.SECONDS);
 
     private RuleCodec() {
     }
@@ -152,8 +157,19 @@ final class RuleCodec {
         }
     }
 
+    /**
+     * In the largest unit that says it exactly, as a user writes it in a rule ({@code 1h}, {@code 90s},
+     * {@code 1500ms}): a rule sent with {@code "window": "1h"} comes back with {@code "1h"}.
+     */
     private static String duration(Duration duration) {
-        return duration == null ? null : duration.toMillis() + "ms";
+        if (duration == null) {
+            return null;
+        }
+        long millis = duration.toMillis();
+        ChronoUnit unit = LARGEST_FIRST.stream()
+                .filter(u -> millis != 0 && millis % u.getDuration().toMillis() == 0)
+                .findFirst().orElse(ChronoUnit.MILLIS);
+        return DurationStyle.SIMPLE.print(duration, unit);
     }
 
     private static void flatten(String prefix, Object value, Map<String, Object> flat) {

@@ -179,7 +179,7 @@ class AdminApiTest {
                  "limits": [{"name": "hour", "algorithm": "fixed-window", "limit": 2, "window": "1h"}]}
                 """).block(Duration.ofSeconds(30));
         assertThat(added.status()).isEqualTo(201);
-        assertThat(json(added).get("limits").get(0).get("window").asString()).isEqualTo("3600000ms");
+        assertThat(json(added).get("limits").get(0).get("window").asString()).isEqualTo("1h");
 
         await().atMost(Duration.ofSeconds(20)).until(() -> ids(gatewayB).contains("hourly"));
         List<Integer> statuses = new ArrayList<>();

@@ -55,4 +55,18 @@ class RuleCodecUnknownFieldTest {
         assertThat(rule.limits()).hasSize(5);
         assertThat(RuleCodec.read(RuleCodec.write(rule))).isEqualTo(rule); // what the store keeps reads back
     }
+
+    @Test
+    void durationsComeBackInTheLargestUnitThatSaysThemExactly() {
+        RuleProperties rule = RuleCodec.read("""
+                {"id":"d","limits":[{"name":"a","algorithm":"fixed-window","limit":1,"window":"1h"},
+                                    {"name":"b","algorithm":"sliding-window","limit":1,"window":"90s"},
+                                    {"name":"c","algorithm":"fixed-window","limit":1,"window":"1500ms"},
+                                    {"name":"e","algorithm":"fixed-window","limit":1,"window":"2d"},
+                                    {"name":"f","algorithm":"concurrency","max-in-flight":1,"lease":"120s"}]}""", null);
+        assertThat(RuleCodec.write(rule))
+                .contains("\"window\":\"1h\"", "\"window\":\"90s\"", "\"window\":\"1500ms\"", "\"window\":\"2d\"",
+                        "\"lease\":\"2m\"");
+        assertThat(RuleCodec.read(RuleCodec.write(rule))).isEqualTo(rule);
+    }
 }
