@@ -120,6 +120,12 @@ final class RuleCodec {
         if (!rule.routes().isEmpty()) {
             map.put("routes", rule.routes());
         }
+        if (!rule.paths().isEmpty()) {
+            map.put("paths", rule.paths());
+        }
+        if (!rule.methods().isEmpty()) {
+            map.put("methods", rule.methods());
+        }
         map.put("key", rule.key());
         map.put("limits", rule.limits().stream().map(RuleCodec::toMap).toList());
         map.put("cost", rule.cost());

@@ -1,9 +1,11 @@
 package io.limitguard.gateway.config;
 
+import io.limitguard.gateway.rules.RequestMatch;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -16,6 +18,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param id        unique id, used in Redis keys, headers, events and metrics ({@code [A-Za-z0-9._-]}, 1-64)
  * @param routes    route ids the rule applies to; empty = every route
+ * @param paths     path patterns ({@code /api/**}, {@code /users/{id}}, the syntax of the gateway's {@code Path}
+ *                  predicate) of which a request's path must match one; empty = every path
+ * @param methods   HTTP methods of which a request's must be one ({@code GET}, {@code POST}...); empty = every method
  * @param key       {@code ip} | {@code header:<Name>} | {@code principal} | {@code route} | {@code global}
  * @param limits    one or more limits; a request passes only if every limit has room
  * @param cost      units one request takes from every limit
@@ -29,6 +34,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record RuleProperties(
         String id,
         List<String> routes,
+        List<String> paths,
+        List<String> methods,
         @DefaultValue("ip") String key,
         List<LimitProperties> limits,
         @DefaultValue("1") long cost,
@@ -124,6 +131,10 @@ public record RuleProperties(
             throw new IllegalArgumentException("rule '" + id + "': id: must match " + ID.pattern());
         }
         routes = routes != null ? List.copyOf(routes) : List.of();
+        paths = paths != null ? List.copyOf(paths) : List.of();
+        methods = methods != null
+                ? methods.stream().map(m -> m == null ? null : m.trim().toUpperCase(Locale.ROOT)).toList()
+                : List.of();
         key = key == null || key.isBlank() ? "ip" : key.trim();
         onFailure = onFailure != null ? onFailure : FailureMode.OPEN;
         mode = mode != null ? mode : Mode.ENFORCE;
@@ -142,6 +153,10 @@ public record RuleProperties(
         if (routes.size() > MAX_ROUTES) {
             throw new IllegalArgumentException("rule '" + id + "': routes: at most " + MAX_ROUTES + " per rule, was "
                     + routes.size() + " (omit routes for a rule of every route)");
+        }
+        String requestProblem = RequestMatch.problem(paths, methods);
+        if (requestProblem != null) {
+            throw new IllegalArgumentException("rule '" + id + "': " + requestProblem);
         }
         if (cost < 0) {
             throw new IllegalArgumentException("rule '" + id + "': cost: must be >= 0, was " + cost);

@@ -11,11 +11,12 @@ import java.util.Set;
  * A validated rule, ready for the request path.
  *
  * @param routes empty = every route
+ * @param requests   which requests of those routes (paths, methods)
  * @param mode       enforce, or shadow: evaluated and reported, never blocking
  * @param costHeader header carrying the request's cost, or null for the fixed {@code cost}
  * @param maxCost    the highest cost the header may ask
  */
-public record Rule(String id, Set<String> routes, KeyResolver keyResolver, List<LimitSpec> limits, long cost,
+public record Rule(String id, Set<String> routes, RequestMatch requests, KeyResolver keyResolver, List<LimitSpec> limits, long cost,
         FailureMode onFailure, Mode mode, String costHeader, long maxCost) {
 
     public Rule {

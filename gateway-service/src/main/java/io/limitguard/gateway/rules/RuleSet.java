@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.http.server.RequestPath;
 
 /**
  * All rules, with the applicable ones per route computed once per route id. The rules can be
@@ -50,10 +51,24 @@ public final class RuleSet {
         return snapshot.rules();
     }
 
-    public List<Rule> forRoute(String routeId) {
+    private List<Rule> forRoute(String routeId) {
         Snapshot current = snapshot;
         return current.byRoute().computeIfAbsent(routeId,
                 id -> current.rules().stream().filter(rule -> rule.appliesTo(id)).toList());
+    }
+
+    /**
+     * The rules that apply to one request of route {@code routeId}: those of the route whose paths and methods
+     * (if they have any) match it.
+     */
+    public List<Rule> forRequest(String routeId, String method, RequestPath path) {
+        List<Rule> ofRoute = forRoute(routeId);
+        for (Rule rule : ofRoute) {
+            if (!rule.requests().matchesEverything()) {
+                return ofRoute.stream().filter(r -> r.requests().matches(method, path)).toList();
+            }
+        }
+        return ofRoute; // the common case: no rule of the route looks at the request
     }
 
     /** Replaces every rule by {@code rules} (validated configuration records). */
@@ -64,7 +79,8 @@ public final class RuleSet {
 
     private static Rule compile(RuleProperties rule, ClientAddressResolver clientAddress) {
         List<LimitSpec> limits = rule.limits().stream().map(RuleSet::limit).toList();
-        return new Rule(rule.id(), new HashSet<>(rule.routes()), KeyResolver.of(rule.key(), clientAddress), limits,
+        return new Rule(rule.id(), new HashSet<>(rule.routes()), RequestMatch.of(rule.paths(), rule.methods()),
+                KeyResolver.of(rule.key(), clientAddress), limits,
                 rule.cost(), rule.onFailure(), rule.mode(), rule.costHeader(),
                 rule.maxCost() != null ? rule.maxCost() : rule.cost());
     }

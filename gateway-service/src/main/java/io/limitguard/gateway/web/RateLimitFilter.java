@@ -44,7 +44,8 @@ public final class RateLimitFilter implements GlobalFilter, Ordered {
             return chain.filter(exchange);
         }
         String routeId = route.getId();
-        List<Rule> applicable = rules.forRoute(routeId);
+        List<Rule> applicable = rules.forRequest(routeId, exchange.getRequest().getMethod().name(),
+                exchange.getRequest().getPath());
         if (applicable.isEmpty()) {
             return chain.filter(exchange);
         }

@@ -45,7 +45,8 @@ class RuleCodecUnknownFieldTest {
     @Test
     void everyDocumentedFieldStillBinds() {
         RuleProperties rule = RuleCodec.read("""
-                {"id":"all","routes":["demo"],"key":"header:X-API-Key","mode":"shadow","on-failure":"local",
+                {"id":"all","routes":["demo"],"paths":["/demo/login","/demo/users/{id}/**"],"methods":["post","PUT"],
+                 "key":"header:X-API-Key","mode":"shadow","on-failure":"local",
                  "cost":1,"cost-header":"X-Cost","max-cost":5,
                  "limits":[{"name":"b","algorithm":"token-bucket","capacity":20,"refill-per-second":10},
                            {"name":"s","algorithm":"gcra","rate-per-second":5,"burst":10},
@@ -53,6 +54,7 @@ class RuleCodecUnknownFieldTest {
                            {"name":"h","algorithm":"fixed-window","limit":1000,"window":"1h"},
                            {"name":"i","algorithm":"concurrency","max-in-flight":5,"lease":"60s"}]}""", null);
         assertThat(rule.limits()).hasSize(5);
+        assertThat(rule.methods()).containsExactly("POST", "PUT");
         assertThat(RuleCodec.read(RuleCodec.write(rule))).isEqualTo(rule); // what the store keeps reads back
     }
 

@@ -68,6 +68,25 @@ class RuleValidationTest {
     }
 
     @Test
+    void aPathThatIsNoPatternAndAMisspeltMethodAreNamed() {
+        String[] limit = {"limitguard.rules[0].limits[0].capacity=5", "limitguard.rules[0].limits[0].refill-per-second=1"};
+        assertStartupFails("rule 'api-per-client': paths[1]: 'login' is not a path pattern: must start with /",
+                concat(limit, new String[] {"limitguard.rules[0].paths[0]=/api/**", "limitguard.rules[0].paths[1]=login"}));
+        assertStartupFails("rule 'api-per-client': paths[0]: '/users/{id' is not a path pattern: "
+                        + "Expected close capture character after variable name } (at character 10)",
+                concat(limit, new String[] {"limitguard.rules[0].paths[0]=/users/{id"}));
+        assertStartupFails("rule 'api-per-client': methods[1]: 'GTE' is not one of "
+                        + "[GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT]",
+                concat(limit, new String[] {"limitguard.rules[0].methods[0]=post", "limitguard.rules[0].methods[1]=gte"}));
+        runner.withPropertyValues(concat(limit, new String[] {"limitguard.rules[0].paths[0]=/users/{id}/**",
+                "limitguard.rules[0].methods[0]=post"})).run(context -> {
+                    RuleProperties rule = context.getBean(LimitGuardProperties.class).rules().get(0);
+                    assertThat(rule.paths()).containsExactly("/users/{id}/**");
+                    assertThat(rule.methods()).containsExactly("POST");
+                });
+    }
+
+    @Test
     void unknownKeyAndAlgorithmAreNamed() {
         assertStartupFails("rule 'api-per-client': key: 'cookie:x' is not one of ip, header:<Name>, principal, route, global",
                 "limitguard.rules[0].key=cookie:x", "limitguard.rules[0].limits[0].capacity=5",

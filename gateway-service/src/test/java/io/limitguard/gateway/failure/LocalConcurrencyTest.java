@@ -9,6 +9,7 @@ import io.limitguard.gateway.limit.ConcurrencyLimit;
 import io.limitguard.gateway.limit.LimitSpec;
 import io.limitguard.gateway.limit.LimitVerdict;
 import io.limitguard.gateway.limit.TokenBucketLimit;
+import io.limitguard.gateway.rules.RequestMatch;
 import io.limitguard.gateway.rules.Rule;
 import io.limitguard.gateway.web.ConcurrencyReleases;
 import io.limitguard.gateway.web.RequestDecision;
@@ -30,7 +31,7 @@ class LocalConcurrencyTest {
     private final AtomicLong clock = new AtomicLong(1_000_000);
 
     private static Rule rule(String id, LimitSpec... limits) {
-        return new Rule(id, Set.of(), (exchange, route) -> Mono.just("k"), List.of(limits), 1, FailureMode.LOCAL,
+        return new Rule(id, Set.of(), RequestMatch.ANY, (exchange, route) -> Mono.just("k"), List.of(limits), 1, FailureMode.LOCAL,
                 Mode.ENFORCE, null, 1);
     }
 

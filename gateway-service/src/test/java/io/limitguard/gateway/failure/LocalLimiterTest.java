@@ -8,6 +8,7 @@ import io.limitguard.gateway.config.RuleProperties.Mode;
 import io.limitguard.gateway.limit.LimitSpec;
 import io.limitguard.gateway.limit.LimitVerdict;
 import io.limitguard.gateway.limit.TokenBucketLimit;
+import io.limitguard.gateway.rules.RequestMatch;
 import io.limitguard.gateway.rules.Rule;
 import io.limitguard.gateway.web.RateLimitHeaders;
 import io.limitguard.gateway.web.RequestDecision;
@@ -26,7 +27,7 @@ class LocalLimiterTest {
     private final AtomicLong clock = new AtomicLong(1_000_000);
 
     private static Rule rule(String id, long cost, LimitSpec... limits) {
-        return new Rule(id, Set.of(), (exchange, route) -> Mono.just("k"), List.of(limits), cost, FailureMode.LOCAL,
+        return new Rule(id, Set.of(), RequestMatch.ANY, (exchange, route) -> Mono.just("k"), List.of(limits), cost, FailureMode.LOCAL,
                 Mode.ENFORCE, null, cost);
     }
 

@@ -11,6 +11,8 @@ import io.limitguard.gateway.testing.RedisStats;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.Closing;
+import io.limitguard.testsupport.RawHttp;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -96,6 +98,11 @@ class RuleFeaturesGatewayTest {
                 // keyed by client address; the test's requests come through 127.0.0.1, a trusted proxy by default
                 .route("per-ip", upstream.uri(), "/per-ip/**")
                 .rule("per-ip", "per-ip", "ip", "closed", "burst", 2, 0.001)
+                // only POSTs to /login/submit: the rest of the route is not limited
+                .route("login", upstream.uri(), "/login/**")
+                .rule("login-posts", "login", "header:X-API-Key", "closed", "burst", 2, 0.001)
+                .ruleProperty("paths[0]", "/login/submit")
+                .ruleProperty("methods[0]", "post")
                 .redis(redis.uri());
         gatewayA = GatewayInstance.start(rules.properties());
         gatewayB = GatewayInstance.start(rules.properties());
@@ -337,6 +344,34 @@ class RuleFeaturesGatewayTest {
     }
 
     /** The release is sent when the response ends and nobody waits for it: it lands within moments. */
+    @Test
+    void aRuleWithPathsAndMethodsDecidesOnlyThoseRequestsHoweverThePathIsSpelt() throws IOException {
+        Map<String, String> key = Map.of("X-API-Key", "login-1");
+        for (int i = 0; i < 3; i++) {
+            Response get = http.getNow(url(gatewayA, "/login/submit"), key);
+            Response otherPath = http.request("POST", url(gatewayB, "/login/other"), key, "").block(Duration.ofSeconds(30));
+            for (Response notLimited : List.of(get, otherPath)) {
+                assertThat(notLimited.status()).isEqualTo(200);
+                assertThat(notLimited.header("RateLimit")).isNull();
+            }
+        }
+        List<Integer> posts = new ArrayList<>();
+        for (GatewayInstance gateway : List.of(gatewayA, gatewayB, gatewayA)) {
+            Response post = http.request("POST", url(gateway, "/login/submit"), key, "").block(Duration.ofSeconds(30));
+            posts.add(post.status());
+            assertThat(post.header("RateLimit-Policy")).isEqualTo("\"burst\";q=2;w=2000");
+        }
+        assertThat(posts).containsExactly(200, 200, 429);
+        // the bucket is empty: the spellings an upstream reads as /login/submit are refused as well
+        for (String spelling : List.of("/login//submit", "/login/./submit", "/login/x/../submit", "/login/%73ubmit",
+                "/login/submit/", "/login/submit;a=1")) {
+            assertThat(RawHttp.status(gatewayB.port(), "POST " + spelling + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "X-API-Key: login-1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")).as(spelling).isEqualTo(429);
+        }
+        assertThat(HttpProbe.decisions(gatewayA, "login-posts", "allowed") + HttpProbe.decisions(gatewayB, "login-posts", "allowed"))
+                .isEqualTo(2);
+    }
+
     private static void awaitReleased(String slots, String what) {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
                 .untilAsserted(() -> assertThat(redis.sync().zcard(slots)).as(what + " released").isZero());
