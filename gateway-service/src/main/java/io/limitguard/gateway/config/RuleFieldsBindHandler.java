@@ -19,7 +19,7 @@ import org.springframework.core.NestedExceptionUtils;
 /**
  * Refuses a rule's properties that no field takes, naming them ({@link UnknownRuleFieldsException}): a misspelt
  * {@code mod: shadow} dropped would put the rule live enforced. Used where rules are bound: start-up config (through
- * {@link RuleFieldsConfiguration}) and the admin API.
+ * {@link UnknownFieldsConfiguration}) and the admin API.
  *
  * <p>Each rule is checked as soon as it is bound, and also when its record refused it: a misspelt required field
  * ({@code limts:}) makes the constructor fail ("limits: at least one limit is required") before a

@@ -17,7 +17,7 @@ class RuleValidationTest {
 
     @Configuration(proxyBeanMethods = false)
     @EnableConfigurationProperties(LimitGuardProperties.class)
-    @Import(RuleFieldsConfiguration.class) // as in the application: refuses a rule's unknown fields
+    @Import(UnknownFieldsConfiguration.class) // as in the application: refuses a rule's unknown fields
     static class Bind {
     }
 
@@ -83,6 +83,22 @@ class RuleValidationTest {
                     RuleProperties rule = context.getBean(LimitGuardProperties.class).rules().get(0);
                     assertThat(rule.paths()).containsExactly("/users/{id}/**");
                     assertThat(rule.methods()).containsExactly("POST");
+                });
+    }
+
+    @Test
+    void aMisspeltGatewayPropertyStopsStartUpNamingIt() {
+        String[] limit = {"limitguard.rules[0].limits[0].capacity=5", "limitguard.rules[0].limits[0].refill-per-second=1"};
+        runner.withPropertyValues(concat(limit, new String[] {"limitguard.redis.timout=5s", "limitguard.over-limit-cache.enable=true"}))
+                .run(context -> assertThat(context.getStartupFailure()).rootCause()
+                        .isInstanceOf(UnboundConfigurationPropertiesException.class)
+                        .hasMessage("The elements [limitguard.over-limit-cache.enable,limitguard.redis.timout] were left unbound."));
+        // what the gateway's other records and the other services bind is theirs to judge
+        runner.withPropertyValues(concat(limit, new String[] {"limitguard.redis.timeout=5s", "limitguard.admin.token=x",
+                "limitguard.kafka.enabled=false", "limitguard.tls.https-port=8443", "limitguard.analytics.state-dir=/tmp/x",
+                "limitguard.dashboard.anything=1"})).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(LimitGuardProperties.class).redis().timeout()).hasSeconds(5);
                 });
     }
 
