@@ -27,7 +27,8 @@ import org.springframework.validation.annotation.Validated;
  *                         answer being relayed). A client that reads is never cut, however long it stays
  */
 @Validated
-@ConfigurationProperties("limitguard.dashboard")
+// No other service binds limitguard.dashboard: a misspelt property stops start-up instead of being dropped.
+@ConfigurationProperties(prefix = "limitguard.dashboard", ignoreUnknownFields = false)
 public record DashboardProperties(
         @DefaultValue("256") @Min(1) @Max(1_000_000) int subscriberBuffer,
         @DefaultValue("15s") @NotNull @DurationMin(millis = 10) Duration heartbeat,

@@ -70,6 +70,14 @@ class DashboardPropertiesTest {
         assertFailsNaming("limitguard.analytics.url=http://analytics:8082/api/v1", "url");
     }
 
+    @Test
+    void aMisspeltDashboardPropertyStopsStartUpNamingIt() {
+        runner.withPropertyValues("limitguard.dashboard.heartbeet=5s").run(context -> assertThat(context.getStartupFailure())
+                .rootCause().hasMessage("The elements [limitguard.dashboard.heartbeet] were left unbound."));
+        // the analytics service's own properties may stand in the same file
+        runner.withPropertyValues("limitguard.analytics.state-dir=/tmp/x").run(context -> assertThat(context).hasNotFailed());
+    }
+
     private void assertFailsNaming(String property, String field) {
         runner.withPropertyValues(property).run(context -> {
             assertThat(context).hasFailed();
