@@ -3,6 +3,7 @@ package io.limitguard.gateway.rules;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.springframework.http.server.PathContainer;
@@ -17,9 +18,10 @@ import org.springframework.web.util.pattern.PatternParseException;
  * and one of its methods (none = every method).
  *
  * <p>The path is matched as the upstream is likely to read it, not as the client spelt it: %-escapes decoded,
- * matrix parameters ({@code ;jsessionid=...}) dropped, empty and {@code .} segments removed, {@code ..}
- * applied and a trailing slash ignored. Otherwise {@code //login}, {@code /./login}, {@code /x/../login} or {@code /%6Cogin} would reach
- * an upstream that normalises them to {@code /login} without the rule for {@code /login}.
+ * matrix parameters ({@code ;jsessionid=...}) dropped, empty and {@code .} segments removed, {@code ..} applied
+ * and a trailing slash ignored. Otherwise {@code //login}, {@code /./login}, {@code /x/../login} or
+ * {@code /%6Cogin} would reach an upstream that normalises them to {@code /login} without the rule for
+ * {@code /login}. For the same reason {@code GET} includes {@code HEAD}: most servers run a GET's handler for it.
  */
 public record RequestMatch(List<PathPattern> paths, Set<String> methods) {
 
@@ -41,7 +43,11 @@ public record RequestMatch(List<PathPattern> paths, Set<String> methods) {
         if (paths.isEmpty() && methods.isEmpty()) {
             return ANY;
         }
-        return new RequestMatch(paths.stream().map(RequestMatch::pattern).toList(), Set.copyOf(methods));
+        Set<String> matched = new HashSet<>(methods);
+        if (matched.contains("GET")) {
+            matched.add("HEAD");
+        }
+        return new RequestMatch(paths.stream().map(RequestMatch::pattern).toList(), matched);
     }
 
     /** What is wrong with a rule's {@code paths} and {@code methods}, naming the field; null when nothing is. */

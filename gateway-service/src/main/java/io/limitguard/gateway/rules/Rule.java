@@ -10,14 +10,14 @@ import java.util.Set;
 /**
  * A validated rule, ready for the request path.
  *
- * @param routes empty = every route
+ * @param routes     empty = every route
  * @param requests   which requests of those routes (paths, methods)
  * @param mode       enforce, or shadow: evaluated and reported, never blocking
  * @param costHeader header carrying the request's cost, or null for the fixed {@code cost}
  * @param maxCost    the highest cost the header may ask
  */
-public record Rule(String id, Set<String> routes, RequestMatch requests, KeyResolver keyResolver, List<LimitSpec> limits, long cost,
-        FailureMode onFailure, Mode mode, String costHeader, long maxCost) {
+public record Rule(String id, Set<String> routes, RequestMatch requests, KeyResolver keyResolver,
+        List<LimitSpec> limits, long cost, FailureMode onFailure, Mode mode, String costHeader, long maxCost) {
 
     public Rule {
         routes = Set.copyOf(routes);

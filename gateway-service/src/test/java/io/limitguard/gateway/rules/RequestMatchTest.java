@@ -17,7 +17,10 @@ class RequestMatchTest {
         assertThat(login.matches("GET", path("/demo/login"))).isFalse();
         assertThat(login.matches("POST", path("/demo/logins"))).isFalse();
         assertThat(login.matches("POST", path("/demo/users"))).isFalse();
-        assertThat(RequestMatch.of(List.of(), List.of("GET")).matches("GET", path("/anything"))).isTrue();
+        RequestMatch reads = RequestMatch.of(List.of(), List.of("GET"));
+        assertThat(reads.matches("GET", path("/anything"))).isTrue();
+        assertThat(reads.matches("HEAD", path("/anything"))).as("a HEAD runs the GET's handler on most servers").isTrue();
+        assertThat(reads.matches("POST", path("/anything"))).isFalse();
         assertThat(RequestMatch.ANY.matches("DELETE", path("/"))).isTrue();
         assertThat(RequestMatch.of(List.of("/demo/login/"), List.of()).matches("GET", path("/demo/login"))).isTrue();
         assertThat(RequestMatch.of(List.of("/"), List.of()).matches("GET", path("//"))).isTrue();
