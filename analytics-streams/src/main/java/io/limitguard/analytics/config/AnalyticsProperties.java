@@ -69,7 +69,7 @@ public record AnalyticsProperties(
         @DefaultValue("30s") @NotNull Duration grace,
         @DefaultValue @Valid @NotNull Retention retention,
         @DefaultValue("100") @Min(1) @Max(10_000) int topN,
-        @DefaultValue("100ms") @NotNull Duration commitInterval,
+        @DefaultValue("100ms") @NotNull @DurationMin(millis = 0) Duration commitInterval,
         @DefaultValue("10MB") @NotNull DataSize cacheMaxBytes,
         @DefaultValue("1") @Min(1) @Max(64) int streamThreads,
         @DefaultValue("true") boolean createTopics,
@@ -78,7 +78,7 @@ public record AnalyticsProperties(
         @Min(1) Integer topicMinInsyncReplicas,
         @Min(1) Integer internalReplicationFactor,
         @DefaultValue("0") @Min(0) int standbyReplicas,
-        @DefaultValue("5s") @NotNull Duration queryRetryTimeout,
+        @DefaultValue("5s") @NotNull @DurationMin(millis = 0) Duration queryRetryTimeout,
         @DefaultValue("20000") @Min(1) int maxWindowsPerQuery,
         @DefaultValue("30s") @NotNull @DurationMin(millis = 1) Duration writeTimeout,
         @DefaultValue("64") @Min(1) @Max(10_000) int maxConcurrentQueries) {

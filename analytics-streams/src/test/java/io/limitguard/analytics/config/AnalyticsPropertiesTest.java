@@ -86,6 +86,13 @@ class AnalyticsPropertiesTest {
                 assertThat(context.getStartupFailure()).hasStackTraceContaining("maxConcurrentQueries");
             });
         }
+        for (String negative : new String[] {"commit-interval", "query-retry-timeout"}) {
+            runner.withPropertyValues("limitguard.analytics." + negative + "=-1ms").run(context -> {
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure()).hasStackTraceContaining(
+                        negative.equals("commit-interval") ? "commitInterval" : "queryRetryTimeout");
+            });
+        }
         runner.withPropertyValues("limitguard.analytics.grace=-1s").run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("limitguard.analytics.grace must not be negative");

@@ -5,6 +5,7 @@ import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Positive;
 import java.time.Duration;
+import org.hibernate.validator.constraints.time.DurationMin;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
@@ -29,7 +30,7 @@ public record KafkaEventsProperties(
         @DefaultValue("10000") @Positive int queueCapacity,
         @DefaultValue("false") boolean hashKeys,
         String hashSecret,
-        @DefaultValue("5s") @NotNull Duration closeTimeout,
+        @DefaultValue("5s") @NotNull @DurationMin(millis = 0) Duration closeTimeout,
         @DefaultValue @Valid @NotNull TopicSettings topics) {
 
     /**
@@ -47,7 +48,7 @@ public record KafkaEventsProperties(
             @DefaultValue("3") @Positive int partitions,
             @Min(1) Short replicationFactor,
             @Min(1) Integer minInsyncReplicas,
-            @DefaultValue("5s") @NotNull Duration retryInterval) {
+            @DefaultValue("5s") @NotNull @DurationMin(millis = 1) Duration retryInterval) {
 
         public TopicSettings {
             if (replicationFactor != null && minInsyncReplicas != null && minInsyncReplicas > replicationFactor) {

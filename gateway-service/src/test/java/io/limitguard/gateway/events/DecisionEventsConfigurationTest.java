@@ -75,6 +75,10 @@ class DecisionEventsConfigurationTest {
                         .hasMessageContaining("queueCapacity"));
         runner.withPropertyValues("limitguard.kafka.topics.replication-factor=0").run(context ->
                 assertThat(context).getFailure().rootCause().hasMessageContaining("replicationFactor"));
+        runner.withPropertyValues("limitguard.kafka.close-timeout=-1s").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("closeTimeout"));
+        runner.withPropertyValues("limitguard.kafka.topics.retry-interval=0s").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("retryInterval"));
         runner.withPropertyValues("limitguard.kafka.topics.replication-factor=2",
                 "limitguard.kafka.topics.min-insync-replicas=3").run(context ->
                 assertThat(context).getFailure().rootCause().hasMessageContaining(
