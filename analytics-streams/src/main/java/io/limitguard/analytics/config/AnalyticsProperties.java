@@ -103,6 +103,13 @@ public record AnalyticsProperties(
             throw new IllegalArgumentException("limitguard.analytics.topic-min-insync-replicas (" + topicMinInsyncReplicas
                     + ") must not exceed limitguard.analytics.topic-replication-factor (" + topicReplicationFactor + ")");
         }
+        if (internalReplicationFactor != null && topicMinInsyncReplicas != null
+                && topicMinInsyncReplicas > internalReplicationFactor) {
+            // the internal topics get the same min.insync.replicas: every exactly-once write to a changelog would fail
+            throw new IllegalArgumentException("limitguard.analytics.topic-min-insync-replicas (" + topicMinInsyncReplicas
+                    + ") must not exceed limitguard.analytics.internal-replication-factor (" + internalReplicationFactor
+                    + "): it applies to the internal topics too");
+        }
         if (grace != null && retention != null) {
             check("second", retention.second(), Step.SECOND, grace);
             check("minute", retention.minute(), Step.MINUTE, grace);

@@ -121,6 +121,11 @@ class AnalyticsPropertiesTest {
             assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(
                     "limitguard.analytics.topic-min-insync-replicas (3) must not exceed limitguard.analytics.topic-replication-factor (2)");
         });
+        runner.withPropertyValues("limitguard.analytics.topic-replication-factor=3",
+                "limitguard.analytics.topic-min-insync-replicas=2", "limitguard.analytics.internal-replication-factor=1")
+                .run(context -> assertThat(context.getStartupFailure()).rootCause().hasMessage(
+                        "limitguard.analytics.topic-min-insync-replicas (2) must not exceed "
+                                + "limitguard.analytics.internal-replication-factor (1): it applies to the internal topics too"));
         runner.withPropertyValues("limitguard.analytics.standby-replicas=-1").run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).hasStackTraceContaining("standbyReplicas");
