@@ -31,8 +31,8 @@ public record TlsProperties(Integer httpsPort, @DefaultValue("limitguard") Strin
      * @param keystore  PKCS12 file, generated on first start and reused afterwards
      * @param password  its store and key password (a self-signed certificate protects nothing secret;
      *                  use your own certificate for anything public)
-     * @param hostnames extra DNS names / IP addresses for the certificate, besides localhost, 127.0.0.1
-     *                  and this machine's host name
+     * @param hostnames extra DNS names / IP addresses for the certificate, besides localhost, 127.0.0.1,
+     *                  ::1 and this machine's host name
      */
     public record SelfSigned(@DefaultValue(".limitguard/tls/limitguard-self-signed.p12") Path keystore,
                              @DefaultValue("limitguard") String password,
