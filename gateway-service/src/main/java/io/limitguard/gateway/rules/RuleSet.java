@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.springframework.http.server.RequestPath;
+import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
  * All rules, with the applicable ones per route computed once per route id. The rules can be
@@ -61,14 +62,16 @@ public final class RuleSet {
      * The rules that apply to one request of route {@code routeId}: those of the route whose paths and methods
      * (if they have any) match it.
      */
-    public List<Rule> forRequest(String routeId, String method, RequestPath path) {
+    public List<Rule> forRequest(String routeId, ServerHttpRequest request) {
         List<Rule> ofRoute = forRoute(routeId);
         for (Rule rule : ofRoute) {
             if (!rule.requests().matchesEverything()) {
+                String method = request.getMethod().name();
+                RequestPath path = request.getPath();
                 return ofRoute.stream().filter(r -> r.requests().matches(method, path)).toList();
             }
         }
-        return ofRoute; // the common case: no rule of the route looks at the request
+        return ofRoute; // the common case: no rule of the route looks at the request, nor do we
     }
 
     /** Replaces every rule by {@code rules} (validated configuration records). */

@@ -44,8 +44,7 @@ public final class RateLimitFilter implements GlobalFilter, Ordered {
             return chain.filter(exchange);
         }
         String routeId = route.getId();
-        List<Rule> applicable = rules.forRequest(routeId, exchange.getRequest().getMethod().name(),
-                exchange.getRequest().getPath());
+        List<Rule> applicable = rules.forRequest(routeId, exchange.getRequest());
         if (applicable.isEmpty()) {
             return chain.filter(exchange);
         }
