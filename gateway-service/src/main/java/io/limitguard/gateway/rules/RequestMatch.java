@@ -85,25 +85,36 @@ public record RequestMatch(List<PathPattern> paths, Set<String> methods) {
         return paths.isEmpty() && methods.isEmpty();
     }
 
-    public boolean matches(String method, RequestPath path) {
+    public boolean hasPaths() {
+        return !paths.isEmpty();
+    }
+
+    /**
+     * Whether a request of {@code method} to {@code normalisedPath} ({@link #normalise}; null when this match has
+     * no paths) is one of this match's.
+     */
+    public boolean matches(String method, PathContainer normalisedPath) {
         if (!methods.isEmpty() && !methods.contains(method)) {
             return false;
         }
         if (paths.isEmpty()) {
             return true;
         }
-        PathContainer normalised = normalise(path.pathWithinApplication());
         for (PathPattern pattern : paths) {
-            if (pattern.matches(normalised)) {
+            if (pattern.matches(normalisedPath)) {
                 return true;
             }
         }
         return false;
     }
 
-    static PathContainer normalise(PathContainer path) {
+    /**
+     * The request's path as rules match it (see the class comment): computed once per request, for all the rules
+     * of its route.
+     */
+    public static PathContainer normalise(RequestPath path) {
         Deque<String> segments = new ArrayDeque<>();
-        for (PathContainer.Element element : path.elements()) {
+        for (PathContainer.Element element : path.pathWithinApplication().elements()) {
             if (element instanceof PathContainer.PathSegment segment) {
                 String value = segment.valueToMatch();
                 if (value.isEmpty() || value.equals(".")) {

@@ -16,7 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.springframework.http.server.RequestPath;
+import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 
 /**
@@ -67,7 +67,8 @@ public final class RuleSet {
         for (Rule rule : ofRoute) {
             if (!rule.requests().matchesEverything()) {
                 String method = request.getMethod().name();
-                RequestPath path = request.getPath();
+                PathContainer path = ofRoute.stream().anyMatch(r -> r.requests().hasPaths())
+                        ? RequestMatch.normalise(request.getPath()) : null;
                 return ofRoute.stream().filter(r -> r.requests().matches(method, path)).toList();
             }
         }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
 
 class RequestMatchTest {
@@ -42,7 +43,7 @@ class RequestMatchTest {
         assertThat(RequestMatch.of(List.of("/a/{name}"), List.of()).matches("GET", path("/a/%25zz"))).isTrue();
     }
 
-    private static RequestPath path(String path) {
-        return RequestPath.parse(path, null);
+    private static PathContainer path(String path) {
+        return RequestMatch.normalise(RequestPath.parse(path, null));
     }
 }
