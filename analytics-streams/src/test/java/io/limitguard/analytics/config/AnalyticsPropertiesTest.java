@@ -86,13 +86,11 @@ class AnalyticsPropertiesTest {
                 assertThat(context.getStartupFailure()).hasStackTraceContaining("maxConcurrentQueries");
             });
         }
-        for (String negative : new String[] {"commit-interval", "query-retry-timeout"}) {
-            runner.withPropertyValues("limitguard.analytics." + negative + "=-1ms").run(context -> {
-                assertThat(context).hasFailed();
-                assertThat(context.getStartupFailure()).hasStackTraceContaining(
-                        negative.equals("commit-interval") ? "commitInterval" : "queryRetryTimeout");
-            });
-        }
+        Map.of("commit-interval", "commitInterval", "query-retry-timeout", "queryRetryTimeout").forEach((property, field) ->
+                runner.withPropertyValues("limitguard.analytics." + property + "=-1ms").run(context -> {
+                    assertThat(context).hasFailed();
+                    assertThat(context.getStartupFailure()).hasStackTraceContaining(field);
+                }));
         runner.withPropertyValues("limitguard.analytics.grace=-1s").run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("limitguard.analytics.grace must not be negative");
