@@ -21,6 +21,10 @@ class RuleValidationTest {
     static class Bind {
     }
 
+    /** What the runner's rule lacks to be valid: a tested field beside it is then the only thing wrong. */
+    private static final String[] VALID_LIMIT = {"limitguard.rules[0].limits[0].capacity=5",
+            "limitguard.rules[0].limits[0].refill-per-second=1"};
+
     private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Bind.class)
             .withPropertyValues("limitguard.rules[0].id=api-per-client", "limitguard.rules[0].key=header:X-API-Key",
                     "limitguard.rules[0].limits[0].name=burst", "limitguard.rules[0].limits[0].algorithm=token-bucket");
@@ -69,16 +73,15 @@ class RuleValidationTest {
 
     @Test
     void aPathThatIsNoPatternAndAMisspeltMethodAreNamed() {
-        String[] limit = {"limitguard.rules[0].limits[0].capacity=5", "limitguard.rules[0].limits[0].refill-per-second=1"};
         assertStartupFails("rule 'api-per-client': paths[1]: 'login' is not a path pattern: must start with /",
-                concat(limit, new String[] {"limitguard.rules[0].paths[0]=/api/**", "limitguard.rules[0].paths[1]=login"}));
+                concat(VALID_LIMIT, new String[] {"limitguard.rules[0].paths[0]=/api/**", "limitguard.rules[0].paths[1]=login"}));
         assertStartupFails("rule 'api-per-client': paths[0]: '/users/{id' is not a path pattern: "
                         + "Expected close capture character after variable name } (at character 10)",
-                concat(limit, new String[] {"limitguard.rules[0].paths[0]=/users/{id"}));
+                concat(VALID_LIMIT, new String[] {"limitguard.rules[0].paths[0]=/users/{id"}));
         assertStartupFails("rule 'api-per-client': methods[1]: 'GTE' is not one of "
                         + "[GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS, TRACE, CONNECT]",
-                concat(limit, new String[] {"limitguard.rules[0].methods[0]=post", "limitguard.rules[0].methods[1]=gte"}));
-        runner.withPropertyValues(concat(limit, new String[] {"limitguard.rules[0].paths[0]=/users/{id}/**",
+                concat(VALID_LIMIT, new String[] {"limitguard.rules[0].methods[0]=post", "limitguard.rules[0].methods[1]=gte"}));
+        runner.withPropertyValues(concat(VALID_LIMIT, new String[] {"limitguard.rules[0].paths[0]=/users/{id}/**",
                 "limitguard.rules[0].methods[0]=post"})).run(context -> {
                     RuleProperties rule = context.getBean(LimitGuardProperties.class).rules().get(0);
                     assertThat(rule.paths()).containsExactly("/users/{id}/**");
@@ -88,13 +91,12 @@ class RuleValidationTest {
 
     @Test
     void aMisspeltGatewayPropertyStopsStartUpNamingIt() {
-        String[] limit = {"limitguard.rules[0].limits[0].capacity=5", "limitguard.rules[0].limits[0].refill-per-second=1"};
-        runner.withPropertyValues(concat(limit, new String[] {"limitguard.redis.timout=5s", "limitguard.over-limit-cache.enable=true"}))
+        runner.withPropertyValues(concat(VALID_LIMIT, new String[] {"limitguard.redis.timout=5s", "limitguard.over-limit-cache.enable=true"}))
                 .run(context -> assertThat(context.getStartupFailure()).rootCause()
                         .isInstanceOf(UnboundConfigurationPropertiesException.class)
                         .hasMessage("The elements [limitguard.over-limit-cache.enable,limitguard.redis.timout] were left unbound."));
         // what the gateway's other records and the other services bind is theirs to judge
-        runner.withPropertyValues(concat(limit, new String[] {"limitguard.redis.timeout=5s", "limitguard.admin.token=x",
+        runner.withPropertyValues(concat(VALID_LIMIT, new String[] {"limitguard.redis.timeout=5s", "limitguard.admin.token=x",
                 "limitguard.kafka.enabled=false", "limitguard.tls.https-port=8443", "limitguard.analytics.state-dir=/tmp/x",
                 "limitguard.dashboard.anything=1"})).run(context -> {
                     assertThat(context).hasNotFailed();
