@@ -29,4 +29,10 @@ HZ=$(getconf CLK_TCK)
 # µs of CPU per request: ticks-used requests
 cpu_per_request() { awk -v t="$1" -v n="$2" -v hz="$HZ" 'BEGIN{printf "%.1f", t * 1e6 / hz / n}'; }
 
+# The whole machine's busy and total CPU time so far ("busy total", clock ticks, /proc/stat): a closed-loop
+# load (wrk -c64) that leaves cores idle is bound by waiting (latency), not by CPU.
+machine_ticks() { awk '/^cpu / {t=0; for (i=2; i<=9; i++) t+=$i; print t-$5-$6, t}' /proc/stat; }
+# Percent of the machine idle between two machine_ticks readings: busy0 total0 busy1 total1
+idle_percent() { awk -v b0="$1" -v t0="$2" -v b1="$3" -v t1="$4" 'BEGIN{printf "%.1f", 100 - 100 * (b1 - b0) / (t1 - t0)}'; }
+
 to_ms() { awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v+0} else {sub(/s$/,"",v); print v*1000} }'; }

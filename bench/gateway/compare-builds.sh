@@ -31,16 +31,16 @@ declare -A URL=([A-open]=http://127.0.0.1:8080/open/x [A-limited]=http://127.0.0
   [B-open]=http://127.0.0.1:8081/open/x [B-limited]=http://127.0.0.1:8081/limited/x)
 declare -A SERVER=([A-open]=$A_PID [A-limited]=$A_PID [B-open]=$B_PID [B-limited]=$B_PID)
 
-run_wrk() { # target seconds -> "rps p99ms gateway_cpu_us_per_req redis_cpu_us_per_req"
-  local s0 r0 s1 r1 n rps p99
-  s0=$(ticks "${SERVER[$1]}"); r0=$(ticks "$REDIS_PID")
+run_wrk() { # target seconds -> "rps p99ms gateway_cpu_us_per_req redis_cpu_us_per_req machine_idle_percent"
+  local s0 r0 s1 r1 n rps p99 m0 m1
+  s0=$(ticks "${SERVER[$1]}"); r0=$(ticks "$REDIS_PID"); m0=$(machine_ticks)
   wrk -t"$THREADS" -c"$CONNS" -d"$2"s --latency -s "$HERE/keys.lua" "${URL[$1]}" > "$WORK/wrk.out"
-  s1=$(ticks "${SERVER[$1]}"); r1=$(ticks "$REDIS_PID")
+  s1=$(ticks "${SERVER[$1]}"); r1=$(ticks "$REDIS_PID"); m1=$(machine_ticks)
   grep -q "Non-2xx" "$WORK/wrk.out" && { echo "$1: non-2xx responses:" >&2; cat "$WORK/wrk.out" >&2; }
   n=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
   rps=$(awk '/Requests\/sec/ {print $2}' "$WORK/wrk.out")
   p99=$(awk '$1=="99%" {print $2}' "$WORK/wrk.out")
-  echo "$rps $(to_ms "$p99") $(cpu_per_request $((s1 - s0)) "$n") $(cpu_per_request $((r1 - r0)) "$n")"
+  echo "$rps $(to_ms "$p99") $(cpu_per_request $((s1 - s0)) "$n") $(cpu_per_request $((r1 - r0)) "$n") $(idle_percent $m0 $m1)"
 }
 
 echo "warm-up: ${WARMUP}s per target" >&2
@@ -52,8 +52,8 @@ orders=("A-open A-limited B-open B-limited" "B-limited B-open A-limited A-open" 
 add() { awk -v a="${1:-0}" -v b="$2" 'BEGIN{print a+b}'; }
 for r in $(seq 1 "$ROUNDS"); do
   for t in ${orders[$(( (r-1) % 4 ))]}; do
-    read -r rps p99 gcpu rcpu < <(run_wrk "$t" "$DURATION")
-    echo "round $r $t rps=$rps p99=${p99}ms gateway_cpu_us/req=$gcpu redis_cpu_us/req=$rcpu"
+    read -r rps p99 gcpu rcpu idle < <(run_wrk "$t" "$DURATION")
+    echo "round $r $t rps=$rps p99=${p99}ms gateway_cpu_us/req=$gcpu redis_cpu_us/req=$rcpu machine_idle=${idle}%"
     SUM_RPS[$t]=$(add "${SUM_RPS[$t]:-}" "$rps"); SUM_GCPU[$t]=$(add "${SUM_GCPU[$t]:-}" "$gcpu")
     SUM_RCPU[$t]=$(add "${SUM_RCPU[$t]:-}" "$rcpu")
   done

@@ -59,8 +59,13 @@ import org.springframework.validation.annotation.Validated;
  *                           and 64 queries at once is far more than the dashboard and a few scripts
  *                           ask for, each answered in milliseconds. Peer calls ({@code /internal/v1/*})
  *                           and actuator are not counted.
+ * @param url                the dashboard's setting (where it finds this service), not used here: accepted so that
+ *                           one file may configure both services, while any other property of
+ *                           {@code limitguard.analytics.*} that no field takes (a misspelt
+ *                           {@code retention.minut}) stops start-up instead of leaving a default in force
+ * @param timeout            the dashboard's setting (how long it waits for this service), not used here, as {@code url}
  */
-@ConfigurationProperties("limitguard.analytics")
+@ConfigurationProperties(prefix = "limitguard.analytics", ignoreUnknownFields = false)
 @Validated
 public record AnalyticsProperties(
         @DefaultValue("limitguard-analytics") @NotBlank String applicationId,
@@ -81,7 +86,9 @@ public record AnalyticsProperties(
         @DefaultValue("5s") @NotNull @DurationMin(millis = 0) Duration queryRetryTimeout,
         @DefaultValue("20000") @Min(1) int maxWindowsPerQuery,
         @DefaultValue("30s") @NotNull @DurationMin(millis = 1) Duration writeTimeout,
-        @DefaultValue("64") @Min(1) @Max(10_000) int maxConcurrentQueries) {
+        @DefaultValue("64") @Min(1) @Max(10_000) int maxConcurrentQueries,
+        String url,
+        Duration timeout) {
 
     /**
      * Retention per step. Defaults: 1 s windows for 1 hour, 1 min windows for 7 days, 1 h windows

@@ -12,6 +12,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.validation.autoconfigure.ValidationAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
@@ -95,6 +96,23 @@ class AnalyticsPropertiesTest {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("limitguard.analytics.grace must not be negative");
         });
+    }
+
+    @Test
+    void aMisspeltPropertyStopsStartUpNamingIt() {
+        runner.withPropertyValues("limitguard.analytics.retention.minut=30d").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().isInstanceOf(UnboundConfigurationPropertiesException.class)
+                    .hasMessageContaining("limitguard.analytics.retention.minut");
+        });
+        runner.withPropertyValues("limitguard.analytics.comit-interval=1s").run(context -> assertThat(context)
+                .getFailure().rootCause().hasMessageContaining("limitguard.analytics.comit-interval"));
+    }
+
+    @Test
+    void theDashboardsSettingsMayStandInTheSameFile() {
+        runner.withPropertyValues("limitguard.analytics.url=http://analytics:8082", "limitguard.analytics.timeout=5s")
+                .run(context -> assertThat(context).hasNotFailed());
     }
 
     @Test
