@@ -1,10 +1,10 @@
 package io.limitguard.gateway.rules;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
@@ -17,11 +17,17 @@ import org.springframework.web.util.pattern.PatternParseException;
  * Which requests of its routes a rule applies to: a path matching one of its patterns (none = every path)
  * and one of its methods (none = every method).
  *
- * <p>The path is matched as the upstream is likely to read it, not as the client spelt it: %-escapes decoded,
- * matrix parameters ({@code ;jsessionid=...}) dropped, empty and {@code .} segments removed, {@code ..} applied
- * and a trailing slash ignored. Otherwise {@code //login}, {@code /./login}, {@code /x/../login} or
- * {@code /%6Cogin} would reach an upstream that normalises them to {@code /login} without the rule for
- * {@code /login}. For the same reason {@code GET} includes {@code HEAD}: most servers run a GET's handler for it.
+ * <p>The path is matched as an upstream may read it, not as the client spelt it: %-escapes decoded, matrix
+ * parameters ({@code ;jsessionid=...}) dropped, empty segments removed and a trailing slash ignored. Otherwise
+ * {@code //login}, {@code /%6Cogin} or {@code /login;a=1} would reach an upstream that reads them as {@code /login}
+ * without the rule for {@code /login}. An encoded slash or backslash ({@code %2F}, {@code %5C}) is a character of
+ * its segment to some upstreams and a separator to others, so the rule applies when either reading matches.
+ * A path with a dot segment ({@code .} or {@code ..}, in any spelling) is refused ({@link RefusedPathException}):
+ * where the upstream would apply it depends on what the route's filters did to the path first (after
+ * {@code StripPrefix}, {@code /api/../login} reaches the upstream as {@code /../login}), so no reading of it is
+ * safe to match; clients remove dot segments before sending (RFC 3986), so only crafted requests carry them.
+ * For the same reason as the path, {@code GET} includes {@code HEAD} (most servers run a GET's handler for it) and
+ * methods are matched in any case ({@code post} is {@code POST} to many frameworks).
  */
 public record RequestMatch(List<PathPattern> paths, Set<String> methods) {
 
@@ -60,6 +66,12 @@ public record RequestMatch(List<PathPattern> paths, Set<String> methods) {
             if (path == null || !path.startsWith("/")) {
                 return "paths[" + i + "]: '" + path + "' is not a path pattern: must start with /";
             }
+            if (hasRegex(path)) {
+                // a regex runs on every request of the route, on the event loop: a backtracking one ((a+)+b) stalls
+                // it, and one with a capture group fails every request (PathPattern refuses those only when matching)
+                return "paths[" + i + "]: '" + path + "' holds a regular expression ({name:regex}), which rule paths do"
+                        + " not take: use *, ** or {name}";
+            }
             try {
                 pattern(path);
             } catch (PatternParseException e) {
@@ -73,6 +85,22 @@ public record RequestMatch(List<PathPattern> paths, Set<String> methods) {
             }
         }
         return null;
+    }
+
+    /** Whether a pattern has a {@code {name:regex}} variable: a colon inside a variable's outermost braces. */
+    private static boolean hasRegex(String path) {
+        int depth = 0;
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == '{') {
+                depth++;
+            } else if (c == '}' && depth > 0) {
+                depth--;
+            } else if (c == ':' && depth > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A trailing slash counts on neither side: {@code /login/} is {@code /login} to most upstreams. */
@@ -90,44 +118,75 @@ public record RequestMatch(List<PathPattern> paths, Set<String> methods) {
     }
 
     /**
-     * Whether a request of {@code method} to {@code normalisedPath} ({@link #normalise}; null when this match has
-     * no paths) is one of this match's.
+     * Whether a request of {@code method} to a path read as {@code readings} ({@link #readings}; null when this match
+     * has no paths) is one of this match's.
      */
-    public boolean matches(String method, PathContainer normalisedPath) {
-        if (!methods.isEmpty() && !methods.contains(method)) {
+    public boolean matches(String method, List<PathContainer> readings) {
+        if (!methods.isEmpty() && !methods.contains(method) && !methods.contains(method.toUpperCase(Locale.ROOT))) {
             return false;
         }
         if (paths.isEmpty()) {
             return true;
         }
         for (PathPattern pattern : paths) {
-            if (pattern.matches(normalisedPath)) {
-                return true;
+            for (PathContainer reading : readings) {
+                if (pattern.matches(reading)) {
+                    return true;
+                }
             }
         }
         return false;
     }
 
     /**
-     * The request's path as rules match it (see the class comment): computed once per request, for all the rules
-     * of its route.
+     * The request's path as rules match it (see the class comment): one reading, or two when a segment holds an
+     * encoded slash or backslash. Computed once per request, for all the rules of its route.
+     *
+     * @throws RefusedPathException when the path has a dot segment
      */
-    public static PathContainer normalise(RequestPath path) {
-        Deque<String> segments = new ArrayDeque<>();
+    public static List<PathContainer> readings(RequestPath path) {
+        List<String> whole = new ArrayList<>();
+        List<String> split = null; // the reading with encoded separators as separators, once there is one
         for (PathContainer.Element element : path.pathWithinApplication().elements()) {
             if (element instanceof PathContainer.PathSegment segment) {
                 String value = segment.valueToMatch();
-                if (value.isEmpty() || value.equals(".")) {
+                if (value.indexOf('/') < 0 && value.indexOf('\\') < 0) {
+                    refuseDotSegment(value);
+                    add(whole, value);
+                    add(split, value);
                     continue;
                 }
-                if (value.equals("..")) {
-                    segments.pollLast();
-                } else {
-                    // encoded again, so that parsing the result decodes each segment once (and %2F stays inside it)
-                    segments.addLast(UriUtils.encodePathSegment(value, StandardCharsets.UTF_8));
+                if (split == null) {
+                    split = new ArrayList<>(whole);
                 }
+                for (String piece : value.split("[/\\\\]")) {
+                    refuseDotSegment(piece);
+                    add(split, piece);
+                }
+                add(whole, value);
             }
         }
-        return PathContainer.parsePath("/" + String.join("/", segments));
+        return split == null ? List.of(parse(whole)) : List.of(parse(whole), parse(split));
+    }
+
+    private static void refuseDotSegment(String segment) {
+        if (segment.equals(".") || segment.equals("..")) {
+            throw new RefusedPathException();
+        }
+    }
+
+    private static void add(List<String> segments, String segment) {
+        if (segments != null && !segment.isEmpty()) {
+            segments.add(segment);
+        }
+    }
+
+    /** Segments encoded again, so that parsing decodes each once (and an encoded slash stays inside its segment). */
+    private static PathContainer parse(List<String> segments) {
+        StringBuilder path = new StringBuilder();
+        for (String segment : segments) {
+            path.append('/').append(UriUtils.encodePathSegment(segment, StandardCharsets.UTF_8));
+        }
+        return PathContainer.parsePath(path.isEmpty() ? "/" : path.toString());
     }
 }

@@ -61,14 +61,16 @@ public final class RuleSet {
     /**
      * The rules that apply to one request of route {@code routeId}: those of the route whose paths and methods
      * (if they have any) match it.
+     *
+     * @throws RefusedPathException when a rule of the route has paths and the request's path cannot be matched safely
      */
     public List<Rule> forRequest(String routeId, ServerHttpRequest request) {
         List<Rule> ofRoute = forRoute(routeId);
         for (Rule rule : ofRoute) {
             if (!rule.requests().matchesEverything()) {
                 String method = request.getMethod().name();
-                PathContainer path = ofRoute.stream().anyMatch(r -> r.requests().hasPaths())
-                        ? RequestMatch.normalise(request.getPath()) : null;
+                List<PathContainer> path = ofRoute.stream().anyMatch(r -> r.requests().hasPaths())
+                        ? RequestMatch.readings(request.getPath()) : null;
                 return ofRoute.stream().filter(r -> r.requests().matches(method, path)).toList();
             }
         }

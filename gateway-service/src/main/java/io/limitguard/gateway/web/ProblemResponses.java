@@ -2,6 +2,7 @@ package io.limitguard.gateway.web;
 
 import io.limitguard.events.Outcome;
 import io.limitguard.gateway.limit.LimitVerdict;
+import io.limitguard.gateway.rules.RefusedPathException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,7 @@ public final class ProblemResponses {
     public static final String TYPE_UNAVAILABLE = "https://limitguard.io/problems/limiter-unavailable";
     public static final String TYPE_MISSING_KEY = "https://limitguard.io/problems/missing-key";
     public static final String TYPE_INVALID_COST = "https://limitguard.io/problems/invalid-cost";
+    public static final String TYPE_REFUSED_PATH = "https://limitguard.io/problems/refused-path";
     public static final String TYPE_UPSTREAM_UNREACHABLE = "https://limitguard.io/problems/upstream-unreachable";
     public static final String TYPE_UPSTREAM_TIMEOUT = "https://limitguard.io/problems/upstream-timeout";
 
@@ -93,6 +95,14 @@ public final class ProblemResponses {
                 "The request's cost header for rule '" + ruleId + "' is not a whole number within the rule's max-cost.",
                 exchange);
         body.put("rule", ruleId);
+        return write(exchange, HttpStatus.BAD_REQUEST, 0, body);
+    }
+
+    /** 400 for a path the route's path rules cannot be matched against ({@link RefusedPathException}). */
+    public static Mono<Void> refusedPath(ServerWebExchange exchange, String routeId, RefusedPathException refusal) {
+        Map<String, Object> body = problem(TYPE_REFUSED_PATH, "Bad Request", HttpStatus.BAD_REQUEST,
+                refusal.getMessage(), exchange);
+        body.put("route", routeId);
         return write(exchange, HttpStatus.BAD_REQUEST, 0, body);
     }
 

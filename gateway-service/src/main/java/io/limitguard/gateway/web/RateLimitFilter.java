@@ -1,5 +1,6 @@
 package io.limitguard.gateway.web;
 
+import io.limitguard.gateway.rules.RefusedPathException;
 import io.limitguard.gateway.rules.Rule;
 import io.limitguard.gateway.rules.RuleSet;
 import java.util.List;
@@ -44,7 +45,12 @@ public final class RateLimitFilter implements GlobalFilter, Ordered {
             return chain.filter(exchange);
         }
         String routeId = route.getId();
-        List<Rule> applicable = rules.forRequest(routeId, exchange.getRequest());
+        List<Rule> applicable;
+        try {
+            applicable = rules.forRequest(routeId, exchange.getRequest());
+        } catch (RefusedPathException e) {
+            return ProblemResponses.refusedPath(exchange, routeId, e);
+        }
         if (applicable.isEmpty()) {
             return chain.filter(exchange);
         }

@@ -362,12 +362,25 @@ class RuleFeaturesGatewayTest {
             assertThat(post.header("RateLimit-Policy")).isEqualTo("\"burst\";q=2;w=2000");
         }
         assertThat(posts).containsExactly(200, 200, 429);
-        // the bucket is empty: the spellings an upstream reads as /login/submit are refused as well
-        for (String spelling : List.of("/login//submit", "/login/./submit", "/login/x/../submit", "/login/%73ubmit",
-                "/login/submit/", "/login/submit;a=1")) {
-            assertThat(RawHttp.status(gatewayB.port(), "POST " + spelling + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        // the bucket is empty: the spellings an upstream may read as /login/submit are limited as well
+        int upstreamBefore = upstream.requests();
+        for (String spelling : List.of("POST /login//submit", "POST /login/%73ubmit", "POST /login/submit/",
+                "POST /login/submit;a=1", "POST /login/submit%2F", "POST /login/submit%5C", "post /login/submit")) {
+            assertThat(RawHttp.status(gatewayB.port(), spelling + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "X-API-Key: login-1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")).as(spelling).isEqualTo(429);
         }
+        // and a dot segment, which the route's filters could move past the rule's path (StripPrefix), is refused
+        for (String spelling : List.of("/login/./submit", "/login/x/../submit", "/login/%2e%2e/login/submit",
+                "/login/..%2Flogin/submit", "/login/x/..;a=1/submit")) {
+            assertThat(RawHttp.status(gatewayB.port(), "POST " + spelling + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "X-API-Key: login-2\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")).as(spelling).isEqualTo(400);
+        }
+        RawHttp.Response refused = RawHttp.get(gatewayA.port(), "/login/x/../other");
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.headers()).containsIgnoringCase("content-type: application/problem+json");
+        assertThat(refused.bodyText()).contains("\"type\":\"https://limitguard.io/problems/refused-path\"", "\"route\":\"login\"",
+                "\"detail\":\"The request path has a dot segment (. or .., in any spelling)");
+        assertThat(upstream.requests() - upstreamBefore).as("neither the 429s nor the 400s reached the upstream").isZero();
         assertThat(HttpProbe.decisions(gatewayA, "login-posts", "allowed") + HttpProbe.decisions(gatewayB, "login-posts", "allowed"))
                 .isEqualTo(2);
     }
