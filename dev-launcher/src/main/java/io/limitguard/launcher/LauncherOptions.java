@@ -26,7 +26,8 @@ record LauncherOptions(Path stateDir, Optional<String> redisUri, boolean demoTra
               --redis-uri=URI        use this Redis (redis:// or rediss://) instead of starting one
               --demo-traffic         send demo requests through the gateway so the dashboard moves
               --port-offset=N        add N to every port (gateway 8080/8443, dashboard 8081/8444,
-                                     analytics 8082, upstream 8090, Redis 6379, Kafka 9092/9093)
+                                     dashboard RSocket TCP 7081, analytics 8082, upstream 8090,
+                                     Redis 6379, Kafka 9092/9093)
               --home=DIR             repository root with the built jars; default: found from this jar
               --gateway-config=FILE  extra gateway configuration (rules, routes), applied last
               --help                 this text
