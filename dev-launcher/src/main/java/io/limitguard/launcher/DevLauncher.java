@@ -238,19 +238,21 @@ public final class DevLauncher {
         }
     }
 
-    private String banner(String redisUri, String bootstrap) {
+    String banner(String redisUri, String bootstrap) {
         return """
 
                 LimitGuard is running. Ctrl-C stops everything.
                   gateway    http://localhost:%d/demo/hello    https://localhost:%d/demo/hello
                   dashboard  http://localhost:%d/              https://localhost:%d/
+                  RSocket    tcp://localhost:%d                ws://localhost:%d/rsocket  (route counts.stream)
                   analytics  http://localhost:%d/api/v1/block-rate?route=demo&from=<instant>&to=<instant>&step=1m
                   upstream   http://localhost:%d/   Redis %s   Kafka %s
                   HTTPS uses a self-signed certificate: %s (password limitguard)
                   state      %s   logs %s
                   try        curl -i -H 'X-API-Key: alice' http://localhost:%d/demo/hello%s
                 """.formatted(ports.gateway(), ports.gatewayHttps(), ports.dashboard(), ports.dashboardHttps(),
-                ports.analytics(), ports.upstream(), redisUri, bootstrap, keystore(), options.stateDir(), logs(),
+                ports.dashboardRsocketTcp(), ports.dashboard(), ports.analytics(), ports.upstream(), redisUri,
+                bootstrap, keystore(), options.stateDir(), logs(),
                 ports.gateway(), options.demoTraffic() ? "\n  demo traffic: alice, bob, carol... (allowed, 0.25 req/s each), mallory (50 req/s, blocked)" : "");
     }
 

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Command-line options of the dev launcher. Unknown or malformed options stop it with a message that
- * names the option (exit code 2).
+ * Command-line options of the dev launcher. Unknown or malformed options, and a value on a switch such as
+ * {@code --demo-traffic=yes}, stop it with a message that names the option (exit code 2).
  *
  * @param stateDir      Kafka log, Kafka Streams state, certificates and logs; reused by the next start
  * @param redisUri      an existing Redis to use instead of starting one
@@ -26,7 +26,8 @@ record LauncherOptions(Path stateDir, Optional<String> redisUri, boolean demoTra
               --redis-uri=URI        use this Redis (redis:// or rediss://) instead of starting one
               --demo-traffic         send demo requests through the gateway so the dashboard moves
               --port-offset=N        add N to every port (gateway 8080/8443, dashboard 8081/8444,
-                                     analytics 8082, upstream 8090, Redis 6379, Kafka 9092/9093)
+                                     dashboard RSocket TCP 7081, analytics 8082, upstream 8090,
+                                     Redis 6379, Kafka 9092/9093)
               --home=DIR             repository root with the built jars; default: found from this jar
               --gateway-config=FILE  extra gateway configuration (rules, routes), applied last
               --help                 this text
@@ -51,7 +52,7 @@ record LauncherOptions(Path stateDir, Optional<String> redisUri, boolean demoTra
                         errors.add("--redis-uri must start with redis:// or rediss://, was " + redisUri);
                     }
                 }
-                case "--demo-traffic" -> demoTraffic = true;
+                case "--demo-traffic" -> demoTraffic = flag(name, value, errors);
                 case "--port-offset" -> {
                     try {
                         portOffset = Integer.parseInt(required(name, value, errors));
@@ -64,7 +65,11 @@ record LauncherOptions(Path stateDir, Optional<String> redisUri, boolean demoTra
                 }
                 case "--home" -> home = Path.of(required(name, value, errors));
                 case "--gateway-config" -> gatewayConfig = Path.of(required(name, value, errors));
-                case "--help", "-h" -> throw new UsageException(USAGE, 0);
+                case "--help", "-h" -> {
+                    if (flag(name, value, errors)) {
+                        throw new UsageException(USAGE, 0);
+                    }
+                }
                 default -> errors.add("unknown option " + arg);
             }
         }
@@ -77,6 +82,15 @@ record LauncherOptions(Path stateDir, Optional<String> redisUri, boolean demoTra
         }
         return new LauncherOptions(stateDir.toAbsolutePath().normalize(), Optional.ofNullable(redisUri),
                 demoTraffic, portOffset, Optional.ofNullable(home), Optional.ofNullable(gatewayConfig));
+    }
+
+    /** A switch: present means on; a value ({@code --demo-traffic=yes}) is an error, not silently ignored. */
+    private static boolean flag(String name, String value, List<String> errors) {
+        if (value != null) {
+            errors.add(name + " takes no value (was " + name + "=" + value + "); write " + name + " alone");
+            return false;
+        }
+        return true;
     }
 
     private static String required(String name, String value, List<String> errors) {

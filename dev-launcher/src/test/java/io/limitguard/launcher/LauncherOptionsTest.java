@@ -53,6 +53,23 @@ class LauncherOptionsTest {
     }
 
     @Test
+    void aValueOnASwitchIsAnErrorNotIgnored() {
+        assertThatThrownBy(() -> LauncherOptions.parse("--demo-traffic=yes"))
+                .isInstanceOfSatisfying(LauncherOptions.UsageException.class, e -> {
+                    assertThat(e.exitCode).isEqualTo(2);
+                    assertThat(e.getMessage()).contains(
+                            "--demo-traffic takes no value (was --demo-traffic=yes); write --demo-traffic alone", "Usage:");
+                });
+        assertThatThrownBy(() -> LauncherOptions.parse("--demo-traffic=false"))
+                .hasMessageContaining("--demo-traffic takes no value");
+        assertThatThrownBy(() -> LauncherOptions.parse("--help=yes"))
+                .isInstanceOfSatisfying(LauncherOptions.UsageException.class, e -> {
+                    assertThat(e.exitCode).isEqualTo(2);
+                    assertThat(e.getMessage()).contains("--help takes no value");
+                });
+    }
+
+    @Test
     void helpExitsWithZero() {
         assertThatThrownBy(() -> LauncherOptions.parse("--help"))
                 .isInstanceOfSatisfying(LauncherOptions.UsageException.class,

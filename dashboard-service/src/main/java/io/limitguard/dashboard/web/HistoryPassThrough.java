@@ -2,6 +2,7 @@ package io.limitguard.dashboard.web;
 
 import io.limitguard.dashboard.config.AnalyticsProperties;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -78,7 +79,27 @@ public class HistoryPassThrough {
                 .timeout(properties.timeout())
                 .flatMap(this::relayed)
                 .onErrorResume(WebClientRequestException.class, e -> unreachable(HttpStatus.BAD_GATEWAY, e, request))
-                .onErrorResume(TimeoutException.class, e -> unreachable(HttpStatus.GATEWAY_TIMEOUT, e, request));
+                .onErrorResume(TimeoutException.class, e -> timedOut(request));
+    }
+
+    /** In the user's terms, not Reactor's ("Did not observe any item or terminal signal within ..."). */
+    private Mono<ServerResponse> timedOut(ServerRequest request) {
+        String detail = "Analytics query API at " + properties.baseUrl() + " did not answer within "
+                + readable(properties.timeout()) + " (limitguard.analytics.timeout)";
+        log.warn("{}", detail);
+        return problem(HttpStatus.GATEWAY_TIMEOUT, detail, request);
+    }
+
+    /** 10s, 1500ms, 2m, 1h: the largest unit that says the duration exactly, as it is written in a config file. */
+    static String readable(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis % 3_600_000 == 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis % 60_000 == 0) {
+            return millis / 60_000 + "m";
+        }
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
     }
 
     private Mono<ServerResponse> relayed(ResponseEntity<Flux<DataBuffer>> upstream) {

@@ -133,6 +133,17 @@ class HistoryPassThroughTest extends DashboardIntegrationTest {
                 .expectHeader().contentType(MediaType.APPLICATION_PROBLEM_JSON)
                 .expectBody()
                 .jsonPath("$.status").isEqualTo(504)
-                .jsonPath("$.instance").isEqualTo("/api/v1/history/block-rate");
+                .jsonPath("$.instance").isEqualTo("/api/v1/history/block-rate")
+                // what happened in the user's terms, not Reactor's "Did not observe any item or terminal signal"
+                .jsonPath("$.detail").isEqualTo("Analytics query API at " + TestInfra.analytics().url()
+                        + " did not answer within 5s (limitguard.analytics.timeout)");
+    }
+
+    @Test
+    void theTimeoutIsNamedAsItWouldBeWritten() {
+        assertThat(HistoryPassThrough.readable(Duration.ofSeconds(10))).isEqualTo("10s");
+        assertThat(HistoryPassThrough.readable(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(HistoryPassThrough.readable(Duration.ofMinutes(2))).isEqualTo("2m");
+        assertThat(HistoryPassThrough.readable(Duration.ofHours(1))).isEqualTo("1h");
     }
 }
