@@ -24,9 +24,10 @@ public final class DecisionRecorder {
 
     public static final String METRIC = "limitguard.decisions";
     private static final Logger log = LoggerFactory.getLogger(DecisionRecorder.class);
-    /** Counter slots per route and rule: one per {@link Outcome}, then the two requests Redis never saw. */
+    /** Counter slots per route and rule: one per {@link Outcome}, then the three requests Redis never saw. */
     private static final int MISSING_KEY = Outcome.values().length;
-    private static final int INVALID_COST = MISSING_KEY + 1;
+    private static final int REPEATED_KEY = MISSING_KEY + 1;
+    private static final int INVALID_COST = REPEATED_KEY + 1;
     private static final int SLOTS = INVALID_COST + 1;
     private static final String[] OUTCOME_TAGS = new String[SLOTS];
 
@@ -35,6 +36,7 @@ public final class DecisionRecorder {
             OUTCOME_TAGS[outcome.ordinal()] = outcome.name().toLowerCase(Locale.ROOT); // metric tags are lower-case
         }
         OUTCOME_TAGS[MISSING_KEY] = "missing_key";
+        OUTCOME_TAGS[REPEATED_KEY] = "repeated_key";
         OUTCOME_TAGS[INVALID_COST] = "invalid_cost";
     }
 
@@ -52,9 +54,11 @@ public final class DecisionRecorder {
     public void record(String routeId, RequestDecision decision) {
         if (decision.rules().isEmpty()) {
             if (decision.status() == RequestDecision.Status.MISSING_KEY) {
-                counter(routeId, decision.missingKeyRule(), MISSING_KEY).increment();
+                counter(routeId, decision.refusedBy().id(), MISSING_KEY).increment();
+            } else if (decision.status() == RequestDecision.Status.REPEATED_KEY) {
+                counter(routeId, decision.refusedBy().id(), REPEATED_KEY).increment();
             } else if (decision.status() == RequestDecision.Status.INVALID_COST) {
-                counter(routeId, decision.missingKeyRule(), INVALID_COST).increment();
+                counter(routeId, decision.refusedBy().id(), INVALID_COST).increment();
             }
             return;
         }
@@ -87,7 +91,7 @@ public final class DecisionRecorder {
 
     /**
      * The counter of one route, rule and outcome, looked up by route, then rule, then {@code slot} (an
-     * {@link Outcome}'s ordinal, {@link #MISSING_KEY} or {@link #INVALID_COST}): no key string built
+     * {@link Outcome}'s ordinal, {@link #MISSING_KEY}, {@link #REPEATED_KEY} or {@link #INVALID_COST}): no key string built
      * per request.
      */
     private Counter counter(String route, String rule, int slot) {

@@ -1,6 +1,7 @@
 package io.limitguard.gateway.web;
 
 import io.limitguard.events.Outcome;
+import io.limitguard.gateway.keys.KeyResolver;
 import io.limitguard.gateway.limit.LimitVerdict;
 import io.limitguard.gateway.rules.RefusedPathException;
 import java.util.ArrayList;
@@ -18,15 +19,16 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The {@code application/problem+json} (RFC 9457) answers of the gateway. The limiter's: 429 naming
- * the violated policies, 503 when Redis cannot decide and a rule fails closed, 400 for a missing key
- * or a bad cost; the upstream is not called for any of them. And the route's: 502 when its upstream
- * cannot be reached, 504 when it does not answer in time ({@link #upstreamFailure}).
+ * the violated policies, 503 when Redis cannot decide and a rule fails closed, 400 for a missing or
+ * repeated key or a bad cost; the upstream is not called for any of them. And the route's: 502 when
+ * its upstream cannot be reached, 504 when it does not answer in time ({@link #upstreamFailure}).
  */
 public final class ProblemResponses {
 
     public static final String TYPE_RATE_LIMITED = "https://limitguard.io/problems/rate-limited";
     public static final String TYPE_UNAVAILABLE = "https://limitguard.io/problems/limiter-unavailable";
     public static final String TYPE_MISSING_KEY = "https://limitguard.io/problems/missing-key";
+    public static final String TYPE_REPEATED_KEY = "https://limitguard.io/problems/repeated-key";
     public static final String TYPE_INVALID_COST = "https://limitguard.io/problems/invalid-cost";
     public static final String TYPE_REFUSED_PATH = "https://limitguard.io/problems/refused-path";
     public static final String TYPE_UPSTREAM_UNREACHABLE = "https://limitguard.io/problems/upstream-unreachable";
@@ -84,13 +86,23 @@ public final class ProblemResponses {
 
     public Mono<Void> missingKey(ServerWebExchange exchange, RequestDecision decision) {
         Map<String, Object> body = problem(TYPE_MISSING_KEY, "Bad Request", HttpStatus.BAD_REQUEST,
-                "The request has no key for rule '" + decision.missingKeyRule() + "'.", exchange);
-        body.put("rule", decision.missingKeyRule());
+                "The request has no key for rule '" + decision.refusedBy().id() + "'.", exchange);
+        body.put("rule", decision.refusedBy().id());
+        return write(exchange, HttpStatus.BAD_REQUEST, 0, body);
+    }
+
+    public Mono<Void> repeatedKey(ServerWebExchange exchange, RequestDecision decision) {
+        String header = ((KeyResolver.Header) decision.refusedBy().keyResolver()).name();
+        Map<String, Object> body = problem(TYPE_REPEATED_KEY, "Bad Request", HttpStatus.BAD_REQUEST,
+                "Header " + header + " must appear at most once: it is the key of rule '" + decision.refusedBy().id()
+                        + "'.", exchange);
+        body.put("rule", decision.refusedBy().id());
+        body.put("header", header);
         return write(exchange, HttpStatus.BAD_REQUEST, 0, body);
     }
 
     public Mono<Void> invalidCost(ServerWebExchange exchange, RequestDecision decision) {
-        String ruleId = decision.missingKeyRule();
+        String ruleId = decision.refusedBy().id();
         Map<String, Object> body = problem(TYPE_INVALID_COST, "Bad Request", HttpStatus.BAD_REQUEST,
                 "The request's cost header for rule '" + ruleId + "' is not a whole number within the rule's max-cost.",
                 exchange);

@@ -64,6 +64,7 @@ public final class RateLimitFilter implements GlobalFilter, Ordered {
                 case RATE_LIMITED -> releases.holdWhile(problems.tooManyRequests(exchange, decision), decision, requestId);
                 case UNAVAILABLE -> problems.unavailable(exchange, decision);
                 case MISSING_KEY -> problems.missingKey(exchange, decision);
+                case REPEATED_KEY -> problems.repeatedKey(exchange, decision);
                 case INVALID_COST -> problems.invalidCost(exchange, decision);
             };
         });

@@ -1,5 +1,6 @@
 package io.limitguard.gateway.web;
 
+import io.limitguard.gateway.rules.Rule;
 import java.util.List;
 
 /**
@@ -8,10 +9,10 @@ import java.util.List;
  * @param status        what the client gets
  * @param rules         one decision per applicable rule
  * @param latencyMicros time from the start of the decision to its end
- * @param missingKeyRule the rule whose key was missing ({@link Status#MISSING_KEY}) or whose cost header was
- *                      invalid ({@link Status#INVALID_COST})
+ * @param refusedBy     the rule whose key was missing ({@link Status#MISSING_KEY}) or repeated
+ *                      ({@link Status#REPEATED_KEY}), or whose cost header was invalid ({@link Status#INVALID_COST})
  */
-public record RequestDecision(Status status, List<RuleDecision> rules, long latencyMicros, String missingKeyRule) {
+public record RequestDecision(Status status, List<RuleDecision> rules, long latencyMicros, Rule refusedBy) {
 
     /** The response the request gets. */
     public enum Status {
@@ -23,6 +24,8 @@ public record RequestDecision(Status status, List<RuleDecision> rules, long late
         UNAVAILABLE,
         /** 400: a rule's key is missing and {@code limitguard.keys.on-empty=reject}. */
         MISSING_KEY,
+        /** 400: the request carries a rule's key header more than once. */
+        REPEATED_KEY,
         /** 400: a rule's cost header is not a whole number from 0 to its max-cost. */
         INVALID_COST
     }

@@ -6,6 +6,7 @@ import io.limitguard.gateway.config.KeyProperties.EmptyKey;
 import io.limitguard.gateway.failure.FailureFallback;
 import io.limitguard.gateway.failure.RedisGuard;
 import io.limitguard.gateway.keys.KeyBounds;
+import io.limitguard.gateway.keys.KeyResolver;
 import io.limitguard.gateway.limit.Evaluation;
 import io.limitguard.gateway.limit.LimitCall;
 import io.limitguard.gateway.limit.LimitEngine;
@@ -65,7 +66,8 @@ public final class RequestLimiter {
         return Flux.fromIterable(rules)
                 .concatMap(rule -> rule.keyResolver().resolve(exchange, routeId)
                         .filter(key -> !key.isEmpty())
-                        .map(key -> new KeyedRule(rule, keyBounds.bound(key), costOf(rule, exchange)))
+                        .map(key -> key == KeyResolver.REPEATED ? new KeyedRule(rule, key, rule.cost())
+                                : new KeyedRule(rule, keyBounds.bound(key), costOf(rule, exchange)))
                         .switchIfEmpty(Mono.fromSupplier(() -> keyless(rule, exchange))))
                 .filter(keyed -> keyed.key() != null || onEmpty == EmptyKey.REJECT)
                 .collectList()
@@ -107,19 +109,20 @@ public final class RequestLimiter {
 
     private Mono<RequestDecision> decide(List<KeyedRule> all, long start, long requestId) {
         for (KeyedRule k : all) {
-            if (k.key() == null && !k.rule().shadow()) {
-                return Mono.just(new RequestDecision(RequestDecision.Status.MISSING_KEY, List.of(), micros(start),
-                        k.rule().id()));
+            if ((k.key() == null || k.key() == KeyResolver.REPEATED) && !k.rule().shadow()) {
+                return Mono.just(new RequestDecision(k.key() == null ? RequestDecision.Status.MISSING_KEY
+                        : RequestDecision.Status.REPEATED_KEY, List.of(), micros(start), k.rule()));
             }
         }
         for (KeyedRule k : all) {
             if (k.cost() == INVALID_COST && k.key() != null && !k.rule().shadow()) {
                 return Mono.just(new RequestDecision(RequestDecision.Status.INVALID_COST, List.of(), micros(start),
-                        k.rule().id()));
+                        k.rule()));
             }
         }
-        // a shadow rule never rejects, not even for a missing key or a bad cost: then it just does not apply
-        List<KeyedRule> keyed = all.stream().filter(k -> k.key() != null && k.cost() != INVALID_COST).toList();
+        // a shadow rule never rejects, not even for a missing or repeated key or a bad cost: then it just does not apply
+        List<KeyedRule> keyed = all.stream()
+                .filter(k -> k.key() != null && k.key() != KeyResolver.REPEATED && k.cost() != INVALID_COST).toList();
         if (keyed.isEmpty()) {
             return Mono.just(new RequestDecision(RequestDecision.Status.ALLOWED, List.of(), micros(start), null));
         }
@@ -205,7 +208,7 @@ public final class RequestLimiter {
                 rules.add(new RuleDecision(k.rule(), k.key(), Outcome.FAILED_OPEN, List.of(), k.cost()));
             }
         }
-        return new RequestDecision(decision.status(), rules, decision.latencyMicros(), decision.missingKeyRule());
+        return new RequestDecision(decision.status(), rules, decision.latencyMicros(), decision.refusedBy());
     }
 
     private static RequestDecision fromRedis(List<KeyedRule> keyed, Evaluation evaluation, long start) {
@@ -233,8 +236,9 @@ public final class RequestLimiter {
     }
 
     /**
-     * A rule with its bounded key (null: the key is missing and the request is to be rejected) and the
-     * request's cost under it ({@link #INVALID_COST}: a bad cost header).
+     * A rule with its bounded key (null: the key is missing and the request is to be rejected;
+     * {@link KeyResolver#REPEATED}: the key header came more than once) and the request's cost under it
+     * ({@link #INVALID_COST}: a bad cost header).
      */
     public record KeyedRule(Rule rule, String key, long cost) {
     }
