@@ -90,11 +90,14 @@ public final class RequestLimiter {
         if (rule.costHeader() == null) {
             return rule.cost();
         }
-        String value = exchange.getRequest().getHeaders().getFirst(rule.costHeader());
-        if (value == null) {
+        List<String> values = exchange.getRequest().getHeaders().get(rule.costHeader());
+        if (values == null || values.isEmpty()) {
             return rule.cost();
         }
-        String text = value.trim();
+        if (values.size() > 1) {
+            return INVALID_COST; // which one the upstream reads is its own choice: X-Cost: 0 then X-Cost: 10 must not cost 0
+        }
+        String text = values.get(0).trim();
         if (text.isEmpty() || text.length() > 18) {
             return INVALID_COST;
         }
