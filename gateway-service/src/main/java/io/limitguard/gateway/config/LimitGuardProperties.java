@@ -22,6 +22,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param instanceId        this instance's id in decision events (default: host name + random)
  * @param breaker           the circuit breaker in front of Redis
  * @param overLimitCache    the local over-limit cache (off unless enabled)
+ * @param server            the HTTP server's time limits on its clients (the idle timeout is Spring Boot's
+ *                          {@code server.netty.idle-timeout})
  */
 @ConfigurationProperties("limitguard")
 public record LimitGuardProperties(
@@ -33,7 +35,8 @@ public record LimitGuardProperties(
         @DefaultValue("1") int expectedInstances,
         String instanceId,
         BreakerProperties breaker,
-        OverLimitCacheProperties overLimitCache) {
+        OverLimitCacheProperties overLimitCache,
+        HttpServerProperties server) {
 
     public LimitGuardProperties {
         redis = redis != null ? redis : RedisProperties.defaults();
@@ -43,6 +46,7 @@ public record LimitGuardProperties(
         keys = keys != null ? keys : KeyProperties.defaults();
         breaker = breaker != null ? breaker : BreakerProperties.defaults();
         overLimitCache = overLimitCache != null ? overLimitCache : OverLimitCacheProperties.defaults();
+        server = server != null ? server : HttpServerProperties.defaults();
         if (expectedInstances < 1) {
             throw new IllegalArgumentException("limitguard.expected-instances must be >= 1, was " + expectedInstances);
         }

@@ -1,0 +1,42 @@
+package io.limitguard.gateway.config;
+
+import java.time.Duration;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Time limits on the gateway's clients, so that connections that send nothing, or stop in the middle of a request,
+ * are closed instead of holding a file descriptor each until the process runs out (an audit kept 20,000 such
+ * connections open for 400 s and more, after which the gateway answered nothing, not even its health check):
+ * <ul>
+ * <li>{@code server.netty.idle-timeout} (Spring Boot's; 75 s in application.yml, nginx's {@code keepalive_timeout}):
+ * a connection that has sent no complete request headers for that long, since it was opened or since the end of its
+ * previous response, is closed. Reactor Netty's idle handler sits behind the HTTP decoder, so the bytes of an
+ * unfinished header do not restart it: headers dripped in a byte at a time must still be complete within the idle
+ * timeout (nginx has 60 s for them, {@code client_header_timeout}).</li>
+ * <li>{@code limitguard.server.read-timeout} ({@link HttpServerProperties}, 60 s, nginx's
+ * {@code client_body_timeout}): once a request's headers are in, the longest silence between two reads of its body,
+ * until its last byte (Reactor Netty's {@code HttpServer.readTimeout}).</li>
+ * </ul>
+ * Neither limits a response: the idle handler is taken off when a request's headers are in and put back after the
+ * last byte of its response, and the read timeout ends with the request's body. A slow upstream or a server-sent
+ * event stream through the gateway is governed by {@code httpclient.response-timeout} alone. No limit is put on a
+ * whole request ({@code HttpServer.requestTimeout}): it would cut a legitimate slow upload.
+ *
+ * <p>The idle timeout is set here again, from Spring Boot's property: Spring Boot applies it to its own server
+ * only, while the HTTPS port of {@code tls-bootstrap} ({@code limitguard.tls.https-port}, set by the launcher and
+ * compose) is configured by the {@link NettyServerCustomizer} beans alone; without this its connections would never
+ * time out.
+ */
+@Configuration(proxyBeanMethods = false)
+public class HttpServerConfiguration {
+
+    @Bean
+    NettyServerCustomizer clientTimeouts(NettyServerProperties netty, LimitGuardProperties properties) {
+        Duration idleTimeout = netty.getIdleTimeout();
+        Duration readTimeout = properties.server().readTimeout();
+        return server -> (idleTimeout != null ? server.idleTimeout(idleTimeout) : server).readTimeout(readTimeout);
+    }
+}

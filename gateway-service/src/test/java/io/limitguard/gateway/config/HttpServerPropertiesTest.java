@@ -1,0 +1,73 @@
+package io.limitguard.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * {@code limitguard.server.read-timeout}: 60 s by default, at least 1 ms, a misspelling stops start-up; the
+ * customizer puts it and Spring Boot's {@code server.netty.idle-timeout} on every server it is given (the HTTPS port
+ * of tls-bootstrap too, which Spring Boot's own setting does not reach).
+ */
+class HttpServerPropertiesTest {
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableConfigurationProperties({LimitGuardProperties.class, NettyServerProperties.class})
+    @Import({UnknownFieldsConfiguration.class, HttpServerConfiguration.class})
+    static class Bind {
+    }
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Bind.class);
+
+    @Test
+    void readTimeoutIs60SecondsByDefault() {
+        runner.run(context -> assertThat(context.getBean(LimitGuardProperties.class).server().readTimeout())
+                .isEqualTo(Duration.ofSeconds(60)));
+    }
+
+    @Test
+    void theCustomizerSetsBothTimeoutsOnTheServer() {
+        runner.withPropertyValues("server.netty.idle-timeout=75s", "limitguard.server.read-timeout=2s").run(context -> {
+            HttpServer server = context.getBean(NettyServerCustomizer.class).apply(HttpServer.create());
+            assertThat(server.configuration().idleTimeout()).isEqualTo(Duration.ofSeconds(75));
+            assertThat(server.configuration().readTimeout()).isEqualTo(Duration.ofSeconds(2));
+        });
+        // without server.netty.idle-timeout Spring Boot sets none, and neither does the customizer
+        runner.run(context -> {
+            HttpServer server = context.getBean(NettyServerCustomizer.class).apply(HttpServer.create());
+            assertThat(server.configuration().idleTimeout()).isNull();
+            assertThat(server.configuration().readTimeout()).isEqualTo(Duration.ofSeconds(60));
+        });
+    }
+
+    @Test
+    void aReadTimeoutUnderOneMillisecondStopsStartUp() {
+        assertStartupFails("limitguard.server.read-timeout must be at least 1ms, was PT0S", "limitguard.server.read-timeout=0s");
+        assertStartupFails("limitguard.server.read-timeout must be at least 1ms, was PT0.0005S",
+                "limitguard.server.read-timeout=500us");
+        assertStartupFails("limitguard.server.read-timeout must be at least 1ms, was PT-1S", "limitguard.server.read-timeout=-1s");
+    }
+
+    @Test
+    void aMisspeltServerPropertyStopsStartUp() {
+        runner.withPropertyValues("limitguard.server.read-timout=5s").run(context -> assertThat(context.getStartupFailure())
+                .rootCause().isInstanceOf(UnboundConfigurationPropertiesException.class)
+                .hasMessage("The elements [limitguard.server.read-timout] were left unbound."));
+    }
+
+    private void assertStartupFails(String message, String... properties) {
+        runner.withPropertyValues(properties).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessage(message);
+        });
+    }
+}
