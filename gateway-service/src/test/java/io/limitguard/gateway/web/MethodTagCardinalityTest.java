@@ -3,12 +3,10 @@ package io.limitguard.gateway.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.HttpProbe;
+import io.limitguard.gateway.testing.OneGateway;
 import io.limitguard.gateway.testing.Rules;
-import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.Closing;
-import io.limitguard.testsupport.RedisFixture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,26 +23,18 @@ class MethodTagCardinalityTest {
 
     private static final List<String> ODD_METHODS = List.of("M000000", "M000001", "FROBNICATE", "get", "PROPFIND");
 
-    private static RedisFixture redis;
-    private static Upstream upstream;
-    private static GatewayInstance gateway;
-    private static HttpProbe http;
+    private static OneGateway bed;
 
     @BeforeAll
     static void start() {
-        redis = RedisFixture.start();
-        upstream = new Upstream();
-        gateway = GatewayInstance.start(new Rules()
+        bed = OneGateway.start(upstream -> new Rules()
                 .route("demo", upstream.uri(), "/demo/**")
-                .rule("per-client", "demo", "header:X-API-Key", "open", "burst", 1000, 1000)
-                .redis(redis.uri())
-                .properties());
-        http = new HttpProbe();
+                .rule("per-client", "demo", "header:X-API-Key", "open", "burst", 1000, 1000));
     }
 
     @AfterAll
     static void stop() {
-        Closing.all(http, gateway, upstream, redis);
+        Closing.all(bed);
     }
 
     @Test
@@ -53,7 +43,7 @@ class MethodTagCardinalityTest {
             assertThat(send(method)).as(method).isEqualTo(200); // proxied: the route has no method predicate
         }
         assertThat(send("GET")).isEqualTo(200);
-        assertThat(upstream.requests()).isEqualTo(ODD_METHODS.size() + 1);
+        assertThat(bed.upstream().requests()).isEqualTo(ODD_METHODS.size() + 1);
 
         // the meters are recorded as each exchange ends, which may be just after its answer reached the client
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(prometheus())
@@ -72,12 +62,12 @@ class MethodTagCardinalityTest {
     }
 
     private static int send(String method) {
-        return http.request(method, gateway.baseUrl() + "/demo/x", Map.of("X-API-Key", "methods"), null)
+        return bed.http().request(method, bed.gateway().baseUrl() + "/demo/x", Map.of("X-API-Key", "methods"), null)
                 .block(Duration.ofSeconds(30)).status();
     }
 
     private static String prometheus() {
-        HttpProbe.Response response = http.getNow(gateway.baseUrl() + "/actuator/prometheus", Map.of());
+        HttpProbe.Response response = bed.http().getNow(bed.gateway().baseUrl() + "/actuator/prometheus", Map.of());
         assertThat(response.status()).isEqualTo(200);
         return response.body();
     }

@@ -3,12 +3,9 @@ package io.limitguard.gateway.web;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.limitguard.gateway.testing.GatewayInstance;
-import io.limitguard.gateway.testing.HttpProbe;
+import io.limitguard.gateway.testing.OneGateway;
 import io.limitguard.gateway.testing.Rules;
-import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.Closing;
-import io.limitguard.testsupport.RedisFixture;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringSocketChannel;
 import java.util.List;
@@ -34,26 +31,18 @@ import reactor.netty.Connection;
 class NetworkTransportTest {
 
     private static final List<Class<?>> CLIENT_CHANNELS = new CopyOnWriteArrayList<>();
-    private static RedisFixture redis;
-    private static Upstream upstream;
-    private static GatewayInstance gateway;
-    private static HttpProbe http;
+    private static OneGateway bed;
 
     @BeforeAll
     static void start() {
-        redis = RedisFixture.start();
-        upstream = new Upstream();
-        gateway = GatewayInstance.start(new Rules()
+        bed = OneGateway.start(upstream -> new Rules()
                 .route("demo", upstream.uri(), "/demo/**")
-                .rule("per-client", "demo", "header:X-API-Key", "closed", "burst", 2, 0.001)
-                .redis(redis.uri())
-                .properties(), ChannelRecorder.class);
-        http = new HttpProbe();
+                .rule("per-client", "demo", "header:X-API-Key", "closed", "burst", 2, 0.001), ChannelRecorder.class);
     }
 
     @AfterAll
     static void stop() {
-        Closing.all(http, gateway, upstream, redis);
+        Closing.all(bed);
     }
 
     @Test
@@ -61,7 +50,7 @@ class NetworkTransportTest {
         assumeTrue(IoUring.isAvailable(), () -> "io_uring not available here: " + IoUring.unavailabilityCause());
 
         List<Integer> statuses = List.of(1, 2, 3).stream()
-                .map(i -> http.getNow(gateway.baseUrl() + "/demo/x", Map.of("X-API-Key", "transport")).status())
+                .map(i -> bed.http().getNow(bed.gateway().baseUrl() + "/demo/x", Map.of("X-API-Key", "transport")).status())
                 .toList();
 
         assertThat(statuses).containsExactly(200, 200, 429);

@@ -2,12 +2,10 @@ package io.limitguard.gateway.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.limitguard.gateway.testing.ConnectedRedis;
-import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.HttpProbe;
 import io.limitguard.gateway.testing.HttpProbe.Response;
+import io.limitguard.gateway.testing.OneGateway;
 import io.limitguard.gateway.testing.Rules;
-import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.Closing;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -26,76 +24,68 @@ import reactor.core.publisher.Flux;
  */
 class OverLimitCacheGatewayTest {
 
-    private static ConnectedRedis redis;
-    private static Upstream upstream;
-    private static GatewayInstance gateway;
-    private static HttpProbe http;
+    private static OneGateway bed;
 
     @BeforeAll
     static void start() {
-        redis = ConnectedRedis.start();
-        upstream = new Upstream();
-        gateway = GatewayInstance.start(new Rules()
+        bed = OneGateway.start(upstream -> new Rules()
                 .route("long", upstream.uri(), "/long/**")
                 .route("short", upstream.uri(), "/short/**")
                 .ruleOf("long", "long", "header:X-API-Key", "closed",
                         Map.of("name", "bucket", "algorithm", "token-bucket", "capacity", 10, "refill-per-second", 0.001))
                 .ruleOf("short", "short", "header:X-API-Key", "closed",
                         Map.of("name", "smooth", "algorithm", "gcra", "rate-per-second", 5, "burst", 5))
-                .set("limitguard.over-limit-cache.enabled", "true")
-                .redis(redis.uri())
-                .properties());
-        http = new HttpProbe();
+                .set("limitguard.over-limit-cache.enabled", "true"));
     }
 
     @AfterAll
     static void stop() {
-        Closing.all(http, gateway, upstream, redis);
+        Closing.all(bed);
     }
 
     @Test
     void aFloodOnAKeyBlockedForLongReachesRedisOnlyUntilTheFirstRejectionIsKnown() {
         int concurrency = 32;
-        long redisBefore = HttpProbe.decidedInRedis(gateway);
+        long redisBefore = HttpProbe.decidedInRedis(bed.gateway());
         double hitsBefore = hits();
-        int upstreamBefore = upstream.requests();
+        int upstreamBefore = bed.upstream().requests();
         long started = System.nanoTime();
         List<Response> responses = Flux.range(0, 2000)
-                .flatMap(i -> http.get(gateway.baseUrl() + "/long/x", Map.of("X-API-Key", "flood-1")), concurrency)
+                .flatMap(i -> bed.http().get(bed.gateway().baseUrl() + "/long/x", Map.of("X-API-Key", "flood-1")), concurrency)
                 .collectList().block(Duration.ofSeconds(120));
         long elapsedSeconds = (System.nanoTime() - started) / 1_000_000_000L + 1;
 
         assertThat(responses.stream().filter(r -> r.status() == 200).count()).isEqualTo(10);
         assertThat(responses.stream().filter(r -> r.status() == 429).count()).isEqualTo(1990);
-        assertThat(upstream.requests() - upstreamBefore).isEqualTo(10);
-        long redis = HttpProbe.decidedInRedis(gateway) - redisBefore;
+        assertThat(bed.upstream().requests() - upstreamBefore).isEqualTo(10);
+        long inRedis = HttpProbe.decidedInRedis(bed.gateway()) - redisBefore;
         // the ten admitted, the first rejection, and whatever was already on its way to Redis then
-        assertThat(redis).as("requests decided in Redis of 2000").isBetween(11L, 11L + concurrency);
+        assertThat(inRedis).as("requests decided in Redis of 2000").isBetween(11L, 11L + concurrency);
         Response cached = responses.get(responses.size() - 1);
         // one token at 0.001/s: 1000 s from the first rejection, less the time the flood took since
         assertThat(Long.parseLong(cached.header("Retry-After"))).as("a locally rejected request still says when to retry")
                 .isBetween(1000L - elapsedSeconds - 1, 1000L);
         assertThat(cached.header("RateLimit")).startsWith("\"bucket\";r=0;t=");
-        assertThat(hits() - hitsBefore).as("the rest were rejected by the cache").isEqualTo(2000 - redis);
-        assertThat(HttpProbe.decisions(gateway, "long", "blocked")).isEqualTo(1990);
+        assertThat(hits() - hitsBefore).as("the rest were rejected by the cache").isEqualTo(2000 - inRedis);
+        assertThat(HttpProbe.decisions(bed.gateway(), "long", "blocked")).isEqualTo(1990);
     }
 
     @Test
     void aFloodOnAKeyWithShortBlockingPeriodsAsksRedisABoundedNumberOfTimesPerPeriod() {
         int concurrency = 4;
-        long redisBefore = HttpProbe.decidedInRedis(gateway);
-        long admittedBefore = HttpProbe.decisions(gateway, "short", "allowed");
+        long redisBefore = HttpProbe.decidedInRedis(bed.gateway());
+        long admittedBefore = HttpProbe.decisions(bed.gateway(), "short", "allowed");
         long startMicros = redisMicros();
         // Every request gets its answer: no retry. (Until Reactor Netty 1.3.8 a keep-alive connection
         // could stop reading after an answer decided at once, as the cache's are: reactor/reactor-netty#4361.)
         List<Response> responses = Flux.range(0, 1500)
-                .flatMap(i -> http.get(gateway.baseUrl() + "/short/x", Map.of("X-API-Key", "flood-2"))
+                .flatMap(i -> bed.http().get(bed.gateway().baseUrl() + "/short/x", Map.of("X-API-Key", "flood-2"))
                         .timeout(Duration.ofSeconds(10)), concurrency)
                 .collectList().block(Duration.ofSeconds(120));
         double seconds = (redisMicros() - startMicros) / 1e6;
 
-        long admitted = HttpProbe.decisions(gateway, "short", "allowed") - admittedBefore;
-        long redis = HttpProbe.decidedInRedis(gateway) - redisBefore;
+        long admitted = HttpProbe.decisions(bed.gateway(), "short", "allowed") - admittedBefore;
+        long inRedis = HttpProbe.decidedInRedis(bed.gateway()) - redisBefore;
         assertThat(responses).hasSize(1500);
         assertThat(responses.stream().filter(r -> r.status() == 200).count()).isEqualTo(admitted);
         assertThat(responses.stream().filter(r -> r.status() == 429).count()).isEqualTo(1500 - admitted);
@@ -107,18 +97,18 @@ class OverLimitCacheGatewayTest {
                 Math.min(5 + (long) seconds, 1500));
         // every blocking period ends with at most `concurrency` requests reaching Redis before the next block is known
         long periods = admitted + 1;
-        assertThat(redis).as("requests decided in Redis of 1500, %d admitted in %.2f s", admitted, seconds)
+        assertThat(inRedis).as("requests decided in Redis of 1500, %d admitted in %.2f s", admitted, seconds)
                 .isLessThanOrEqualTo(admitted + periods * concurrency);
-        assertThat(redis).isLessThan(1500);
+        assertThat(inRedis).isLessThan(1500);
     }
 
     private static double hits() {
-        var counter = gateway.bean(MeterRegistry.class).find("limitguard.overlimit.cache.hits").counter();
+        var counter = bed.gateway().bean(MeterRegistry.class).find("limitguard.overlimit.cache.hits").counter();
         return counter == null ? 0 : counter.count();
     }
 
     private static long redisMicros() {
-        List<String> time = redis.sync().time();
+        List<String> time = bed.redis().sync().time();
         return Long.parseLong(time.get(0)) * 1_000_000 + Long.parseLong(time.get(1));
     }
 }

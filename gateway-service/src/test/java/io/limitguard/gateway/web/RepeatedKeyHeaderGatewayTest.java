@@ -2,13 +2,11 @@ package io.limitguard.gateway.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.HttpProbe;
 import io.limitguard.gateway.testing.HttpProbe.Response;
+import io.limitguard.gateway.testing.OneGateway;
 import io.limitguard.gateway.testing.Rules;
-import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.Closing;
-import io.limitguard.testsupport.RedisFixture;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -29,36 +27,28 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class RepeatedKeyHeaderGatewayTest {
 
-    private static RedisFixture redis;
-    private static Upstream upstream;
-    private static GatewayInstance gateway;
-    private static HttpProbe http;
+    private static OneGateway bed;
 
     @BeforeAll
     static void start() {
-        redis = RedisFixture.start();
-        upstream = new Upstream();
         // capacity 3, no refill to speak of: "r=2" after a request shows that nothing was charged before it
-        gateway = GatewayInstance.start(new Rules()
+        bed = OneGateway.start(upstream -> new Rules()
                 .route("demo", upstream.uri(), "/demo/**")
                 .rule("api", "demo", "header:X-API-Key", "closed", "three", 3, 0.001)
                 .route("trial", upstream.uri(), "/trial/**")
                 .rule("trial-rule", "trial", "header:X-API-Key", "closed", "one", 1, 0.001)
-                .ruleProperty("mode", "shadow")
-                .redis(redis.uri())
-                .properties());
-        http = new HttpProbe();
+                .ruleProperty("mode", "shadow"));
     }
 
     @AfterAll
     static void stop() {
-        Closing.all(http, gateway, upstream, redis);
+        Closing.all(bed);
     }
 
     @Test
     void aRepeatedKeyHeaderIsA400ProblemThatChargesNothingAndNeverReachesTheUpstream() throws IOException {
-        int before = upstream.requests();
-        long scriptCalls = HttpProbe.scriptCalls(gateway);
+        int before = bed.upstream().requests();
+        long scriptCalls = HttpProbe.scriptCalls(bed.gateway());
         String[][] variants = {
                 {"X-API-Key: k0", "X-API-Key: victim"},          // rotate the first, the upstream reads the last
                 {"X-API-Key: victim", "X-API-Key: victim"},      // the same value twice: still two field lines
@@ -81,16 +71,16 @@ class RepeatedKeyHeaderGatewayTest {
             assertThat(body.get("rule").asString()).isEqualTo("api");
             assertThat(body.get("header").asString()).isEqualTo("X-API-Key");
         }
-        assertThat(upstream.requests() - before).as("no refused request reached the upstream").isZero();
-        assertThat(HttpProbe.scriptCalls(gateway) - scriptCalls).as("nor Redis").isZero();
-        assertThat(HttpProbe.decisions(gateway, "api", "repeated_key")).isEqualTo(variants.length);
-        assertThat(HttpProbe.decisions(gateway, "api", "allowed")).isZero();
+        assertThat(bed.upstream().requests() - before).as("no refused request reached the upstream").isZero();
+        assertThat(HttpProbe.scriptCalls(bed.gateway()) - scriptCalls).as("nor Redis").isZero();
+        assertThat(HttpProbe.decisions(bed.gateway(), "api", "repeated_key")).isEqualTo(variants.length);
+        assertThat(HttpProbe.decisions(bed.gateway(), "api", "allowed")).isZero();
         // nobody was charged: each key (and the shared bucket of key-less requests) still has its whole limit
         for (String key : new String[] {"victim", "k0", "k1"}) {
             assertThat(send("/demo/x", "X-API-Key: " + key).rateLimit()).as(key).isEqualTo("200 r=2");
         }
         assertThat(send("/demo/x").rateLimit()).as("no key").isEqualTo("200 r=2");
-        assertThat(upstream.requests() - before).isEqualTo(4);
+        assertThat(bed.upstream().requests() - before).isEqualTo(4);
     }
 
     @Test
@@ -98,7 +88,7 @@ class RepeatedKeyHeaderGatewayTest {
         assertThat(send("/demo/x", "X-API-Key: alice").rateLimit()).isEqualTo("200 r=2");
         assertThat(send("/demo/x", "X-API-Key: alice").rateLimit()).isEqualTo("200 r=1");
         // the same through an ordinary client
-        Response response = http.getNow(gateway.baseUrl() + "/demo/x", Map.of("X-API-Key", "alice"));
+        Response response = bed.http().getNow(bed.gateway().baseUrl() + "/demo/x", Map.of("X-API-Key", "alice"));
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.header("RateLimit")).startsWith("\"three\";r=0;");
         assertThat(send("/demo/x", "X-API-Key: alice").rateLimit()).isEqualTo("429");
@@ -118,21 +108,21 @@ class RepeatedKeyHeaderGatewayTest {
      */
     @Test
     void aShadowRuleLetsARepeatedKeyHeaderThroughWithoutCountingIt() throws IOException {
-        int before = upstream.requests();
+        int before = bed.upstream().requests();
         for (int i = 0; i < 3; i++) {
             RawResponse response = send("/trial/x", "X-API-Key: k" + i, "X-API-Key: mallory");
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.body()).contains("ok");
         }
-        assertThat(upstream.requests() - before).isEqualTo(3);
-        assertThat(HttpProbe.decisions(gateway, "trial-rule", "allowed")).isZero();
-        assertThat(HttpProbe.decisions(gateway, "trial-rule", "shadow_blocked")).isZero();
-        assertThat(HttpProbe.decisions(gateway, "trial-rule", "repeated_key")).isZero();
+        assertThat(bed.upstream().requests() - before).isEqualTo(3);
+        assertThat(HttpProbe.decisions(bed.gateway(), "trial-rule", "allowed")).isZero();
+        assertThat(HttpProbe.decisions(bed.gateway(), "trial-rule", "shadow_blocked")).isZero();
+        assertThat(HttpProbe.decisions(bed.gateway(), "trial-rule", "repeated_key")).isZero();
         // capacity 1, nothing taken: mallory's first request of its own is allowed, the second would have been blocked
         assertThat(send("/trial/x", "X-API-Key: mallory").status()).isEqualTo(200);
         assertThat(send("/trial/x", "X-API-Key: mallory").status()).isEqualTo(200);
-        assertThat(HttpProbe.decisions(gateway, "trial-rule", "allowed")).isEqualTo(1);
-        assertThat(HttpProbe.decisions(gateway, "trial-rule", "shadow_blocked")).isEqualTo(1);
+        assertThat(HttpProbe.decisions(bed.gateway(), "trial-rule", "allowed")).isEqualTo(1);
+        assertThat(HttpProbe.decisions(bed.gateway(), "trial-rule", "shadow_blocked")).isEqualTo(1);
     }
 
     /** Sends {@code GET path} with these header lines, exactly as written, on a new connection; the whole answer. */
@@ -142,7 +132,7 @@ class RepeatedKeyHeaderGatewayTest {
             request.append(line).append("\r\n");
         }
         request.append("Connection: close\r\n\r\n");
-        try (Socket socket = new Socket("127.0.0.1", gateway.port())) {
+        try (Socket socket = new Socket("127.0.0.1", bed.gateway().port())) {
             socket.setSoTimeout(30_000);
             socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
