@@ -53,12 +53,14 @@ public final class DecisionRecorder {
 
     public void record(String routeId, RequestDecision decision) {
         if (decision.rules().isEmpty()) {
-            if (decision.status() == RequestDecision.Status.MISSING_KEY) {
-                counter(routeId, decision.refusedBy().id(), MISSING_KEY).increment();
-            } else if (decision.status() == RequestDecision.Status.REPEATED_KEY) {
-                counter(routeId, decision.refusedBy().id(), REPEATED_KEY).increment();
-            } else if (decision.status() == RequestDecision.Status.INVALID_COST) {
-                counter(routeId, decision.refusedBy().id(), INVALID_COST).increment();
+            if (decision.refusedBy() != null) { // refused before Redis: counted under the rule that refused it
+                int slot = switch (decision.status()) {
+                    case MISSING_KEY -> MISSING_KEY;
+                    case REPEATED_KEY -> REPEATED_KEY;
+                    case INVALID_COST -> INVALID_COST;
+                    default -> throw new IllegalStateException("a " + decision.status() + " decision names no refusing rule");
+                };
+                counter(routeId, decision.refusedBy().id(), slot).increment();
             }
             return;
         }
