@@ -26,7 +26,16 @@ import org.springframework.http.server.reactive.ServerHttpRequest;
 public final class RuleSet {
 
     /** The rules and their per-route index, swapped as one. */
-    private record Snapshot(List<Rule> rules, Map<String, List<Rule>> byRoute) {
+    private record Snapshot(List<Rule> rules, Map<String, RouteRules> byRoute) {
+    }
+
+    /** A route's rules, and whether any of them looks at a request's method or path (then at its path). */
+    private record RouteRules(List<Rule> rules, boolean looksAtRequests, boolean looksAtPaths) {
+
+        static RouteRules of(List<Rule> rules) {
+            return new RouteRules(rules, rules.stream().anyMatch(rule -> !rule.requests().matchesEverything()),
+                    rules.stream().anyMatch(rule -> rule.requests().hasPaths()));
+        }
     }
 
     private final ClientAddressResolver clientAddress;
@@ -52,10 +61,10 @@ public final class RuleSet {
         return snapshot.rules();
     }
 
-    private List<Rule> forRoute(String routeId) {
+    private RouteRules forRoute(String routeId) {
         Snapshot current = snapshot;
         return current.byRoute().computeIfAbsent(routeId,
-                id -> current.rules().stream().filter(rule -> rule.appliesTo(id)).toList());
+                id -> RouteRules.of(current.rules().stream().filter(rule -> rule.appliesTo(id)).toList()));
     }
 
     /**
@@ -65,16 +74,13 @@ public final class RuleSet {
      * @throws RefusedPathException when a rule of the route has paths and the request's path cannot be matched safely
      */
     public List<Rule> forRequest(String routeId, ServerHttpRequest request) {
-        List<Rule> ofRoute = forRoute(routeId);
-        for (Rule rule : ofRoute) {
-            if (!rule.requests().matchesEverything()) {
-                String method = request.getMethod().name();
-                List<PathContainer> path = ofRoute.stream().anyMatch(r -> r.requests().hasPaths())
-                        ? RequestMatch.readings(request.getPath()) : null;
-                return ofRoute.stream().filter(r -> r.requests().matches(method, path)).toList();
-            }
+        RouteRules route = forRoute(routeId);
+        if (!route.looksAtRequests()) {
+            return route.rules(); // the common case: no rule of the route looks at the request, nor do we
         }
-        return ofRoute; // the common case: no rule of the route looks at the request, nor do we
+        String method = request.getMethod().name();
+        List<PathContainer> path = route.looksAtPaths() ? RequestMatch.readings(request.getPath()) : null;
+        return route.rules().stream().filter(rule -> rule.requests().matches(method, path)).toList();
     }
 
     /** Replaces every rule by {@code rules} (validated configuration records). */
