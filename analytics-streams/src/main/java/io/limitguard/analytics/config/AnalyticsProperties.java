@@ -24,7 +24,9 @@ import org.springframework.validation.annotation.Validated;
  * @param applicationId      Kafka Streams application id: consumer group, prefix of internal topics
  * @param stateDir           where the RocksDB stores live (one sub-directory per application id)
  * @param applicationServer  {@code host:port} other instances use to reach this one's query API
- * @param grace              how long after a window ends late decisions are still counted (all steps)
+ * @param grace              how long after a window ends late decisions are still counted (all steps); the
+ *                           default 2 min covers the backlog a restart leaves (consumer session timeout 45 s
+ *                           + start-up), which the tasks catch up out of order across partitions
  * @param retention          how long each step's windows are kept, hence how far back queries reach
  * @param topN               counters per minute and partition of the top-blocked summary
  * @param commitInterval     Streams commit interval: how often counts are committed and the 1 s
@@ -71,7 +73,7 @@ public record AnalyticsProperties(
         @DefaultValue("limitguard-analytics") @NotBlank String applicationId,
         @NotBlank String stateDir,
         @NotBlank @Pattern(regexp = "[^:\\s]+:\\d{1,5}", message = "must be host:port") String applicationServer,
-        @DefaultValue("30s") @NotNull Duration grace,
+        @DefaultValue("2m") @NotNull Duration grace,
         @DefaultValue @Valid @NotNull Retention retention,
         @DefaultValue("100") @Min(1) @Max(10_000) int topN,
         @DefaultValue("100ms") @NotNull @DurationMin(millis = 0) Duration commitInterval,

@@ -39,7 +39,7 @@ class AnalyticsPropertiesTest {
             assertThat(p.retention(Step.SECOND)).isEqualTo(Duration.ofHours(1));
             assertThat(p.retention(Step.MINUTE)).isEqualTo(Duration.ofDays(7));
             assertThat(p.retention(Step.HOUR)).isEqualTo(Duration.ofDays(90));
-            assertThat(p.grace()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(p.grace()).isEqualTo(Duration.ofMinutes(2));
             assertThat(p.topN()).isEqualTo(100);
             assertThat(p.commitInterval()).isEqualTo(Duration.ofMillis(100));
             assertThat(p.maxWindowsPerQuery()).isEqualTo(20_000);
@@ -62,7 +62,7 @@ class AnalyticsPropertiesTest {
         runner.withPropertyValues("limitguard.analytics.retention.minute=1m").run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause()
-                    .hasMessageContaining("limitguard.analytics.retention.minute must be at least 1m + grace (PT1M30S)");
+                    .hasMessageContaining("limitguard.analytics.retention.minute must be at least 1m + grace (PT3M)");
         });
     }
 
