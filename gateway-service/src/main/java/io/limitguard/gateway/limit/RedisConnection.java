@@ -18,6 +18,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.limitguard.gateway.config.RedisClusterProperties;
 import io.limitguard.gateway.config.RedisProperties;
+import io.limitguard.gateway.config.RedisUris;
 import io.netty.resolver.DefaultAddressResolverGroup;
 import java.time.Duration;
 import java.util.List;
@@ -35,6 +36,11 @@ import reactor.util.retry.Retry;
 /**
  * "A Redis that runs our script": the one shared Lettuce connection of the limiter (Lettuce pipelines
  * concurrent commands on it; no pool), to one Redis or to a Redis Cluster.
+ *
+ * <p>With a {@code redis-sentinel://...#master} URI, Lettuce asks the Sentinels (the first that answers) for the
+ * master's address on every connect and reconnect: after a failover the next reconnect reaches the promoted
+ * replica (Sentinel also closes the clients of a demoted master, so none stays on it). Measured in
+ * {@code RedisSentinelGatewayTest}.
  *
  * <p>On a cluster, Lettuce's {@link RedisClusterClient} routes each command by its first key's slot to
  * the master holding it (one connection per node), follows MOVED and ASK, and refreshes its view of the
@@ -84,7 +90,7 @@ public final class RedisConnection implements AutoCloseable {
         ClientOptions.Builder options = ClientOptions.builder();
         applyCommonOptions(options, properties);
         client.setOptions(options.build());
-        return new RedisConnection(resources, client, false, "Redis at " + properties.uri(),
+        return new RedisConnection(resources, client, false, "Redis at " + RedisUris.withoutPassword(properties.uri()),
                 Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(StringCodec.UTF8, uri))),
                 c -> c.reactive(), onConnect);
     }
@@ -104,7 +110,8 @@ public final class RedisConnection implements AutoCloseable {
                         .build());
         applyCommonOptions(options, properties);
         client.setOptions(options.build());
-        return new RedisConnection(resources, client, true, "Redis Cluster at " + cluster.nodes(),
+        return new RedisConnection(resources, client, true,
+                "Redis Cluster at " + cluster.nodes().stream().map(RedisUris::withoutPassword).toList(),
                 // Lettuce connects only once it knows the topology, and its first load of it blocks: off the
                 // caller's thread, on a thread made for blocking.
                 Mono.fromCallable(client::getPartitions).subscribeOn(Schedulers.boundedElastic())
