@@ -13,11 +13,13 @@ import java.util.stream.Collectors;
  * {@code redis-server} package ships no separate {@code redis-sentinel} binary) as a child process on a free port
  * (see {@link ProcessRedis}). {@link #start()} returns once the replica has synced and every Sentinel knows the
  * replica and the other Sentinels, so a failover can happen. The Sentinels declare a silent master down after
- * {@value #DOWN_AFTER_MS} ms: a killed master is replaced within a few seconds.
+ * {@value #DOWN_AFTER_MS} ms: a killed master is replaced within a few seconds. A test can also have them fail over
+ * a master that runs, which then becomes the new master's replica.
  *
  * <pre>{@code
  * static RedisSentinelFixture sentinel = RedisSentinelFixture.start();
  * ... sentinel.uri() ... sentinel.killMaster(); int master = sentinel.awaitFailover(); ...
+ * ... sentinel.failover(); master = sentinel.awaitFailover(); ...
  * }</pre>
  *
  * <p>Processes only, also where a Docker engine answers: Sentinel hands clients the master's address as the
@@ -38,6 +40,8 @@ public final class RedisSentinelFixture implements AutoCloseable {
     /** The master and the replica by port, dead ones included. */
     private final Map<Integer, ProcessRedis> servers = new LinkedHashMap<>();
     private final List<ProcessRedis> sentinels = new ArrayList<>();
+    /** The master before the last {@link #killMaster()} or {@link #failover()}: the one to be replaced. */
+    private volatile int former = -1;
 
     private RedisSentinelFixture() {
     }
@@ -101,21 +105,39 @@ public final class RedisSentinelFixture implements AutoCloseable {
 
     /** SIGKILLs the master; returns its port. {@link #awaitFailover()} waits for its replica to take over. */
     public int killMaster() {
-        int port = masterPort();
-        servers.get(port).kill();
-        return port;
+        former = masterPort();
+        servers.get(former).kill();
+        return former;
     }
 
     /**
-     * Waits until every live Sentinel names a live server as the master and that server says it is one; returns
-     * its port.
+     * Asks a Sentinel to fail over a master that runs ({@code SENTINEL FAILOVER}, as for maintenance): the replica
+     * is promoted, and the Sentinels turn the old master into its replica and close the old master's client
+     * connections. Returns the old master's port; {@link #awaitFailover()} waits for the change.
+     */
+    public int failover() {
+        former = masterPort();
+        cli(liveSentinels().get(0).port(), "sentinel", "failover", MASTER_NAME);
+        return former;
+    }
+
+    /**
+     * Waits until every live Sentinel names the same live server, other than the master before the last
+     * {@link #killMaster()} or {@link #failover()}, as the master, and that server says it is one; and, if that old
+     * master still runs, until it replicates from the new one and every Sentinel sees it as a replica (so another
+     * failover can follow). Returns the new master's port.
      */
     public int awaitFailover() {
-        Fixtures.await("a live master named by every sentinel", READY_TIMEOUT, () -> {
+        Fixtures.await("a new live master named by every sentinel", READY_TIMEOUT, () -> {
             List<Integer> named = liveSentinels().stream().map(this::masterPortSeenBy).distinct().toList();
-            return named.size() == 1 && servers.get(named.get(0)).alive()
+            return named.size() == 1 && named.get(0) != former && servers.get(named.get(0)).alive()
                     && cli(named.get(0), "role").lines().findFirst().orElse("").equals("master");
         });
+        if (servers.get(former).alive()) {
+            Fixtures.await("the old master " + former + " replicating from the new one", READY_TIMEOUT,
+                    () -> cli(former, "info", "replication").contains("master_link_status:up")
+                            && liveSentinels().stream().allMatch(s -> knowsReplica(s.port(), former)));
+        }
         return masterPort();
     }
 
@@ -131,12 +153,19 @@ public final class RedisSentinelFixture implements AutoCloseable {
                         && cli(s.port(), "sentinel", "ckquorum", MASTER_NAME).startsWith("OK " + count + " usable")));
     }
 
-    /** The Sentinel lists the replica and is connected to it ({@code flags} is just {@code slave}). */
+    /** The Sentinel lists the replica and is connected to it (its {@code flags} are just {@code slave}). */
     private boolean knowsReplica(int sentinelPort, int replicaPort) {
+        // one flat list of field, value, field, value... for each replica, the replicas one after the other
         List<String> fields = cli(sentinelPort, "sentinel", "replicas", MASTER_NAME).lines().toList();
-        int flags = fields.indexOf("flags");
-        return fields.contains("127.0.0.1:" + replicaPort) && flags >= 0 && flags + 1 < fields.size()
-                && fields.get(flags + 1).equals("slave");
+        String name = null;
+        for (int i = 0; i + 1 < fields.size(); i += 2) {
+            if (fields.get(i).equals("name")) {
+                name = fields.get(i + 1);
+            } else if (fields.get(i).equals("flags") && ("127.0.0.1:" + replicaPort).equals(name)) {
+                return fields.get(i + 1).equals("slave");
+            }
+        }
+        return false;
     }
 
     private int masterPortSeenBy(ProcessRedis sentinel) {

@@ -32,6 +32,23 @@ class RedisSentinelFixtureTest {
     }
 
     @Test
+    void aFailoverOfALiveMasterMakesItTheNewMastersReplicaAndCanBeUndone() {
+        try (RedisSentinelFixture sentinel = RedisSentinelFixture.start(1)) {
+            int master = sentinel.masterPort();
+            int replica = sentinel.otherPort();
+
+            assertThat(sentinel.failover()).isEqualTo(master);
+            assertThat(sentinel.awaitFailover()).isEqualTo(replica);
+            assertThat(sentinel.cli(master, "role").lines().toList()).startsWith("slave", "127.0.0.1",
+                    Integer.toString(replica));
+
+            assertThat(sentinel.failover()).isEqualTo(replica);
+            assertThat(sentinel.awaitFailover()).isEqualTo(master);
+            assertThat(sentinel.cli(replica, "role").lines().findFirst()).contains("slave");
+        }
+    }
+
+    @Test
     void oneSentinelAloneIsAQuorum() {
         long start = System.nanoTime();
         try (RedisSentinelFixture sentinel = RedisSentinelFixture.start(1)) {
