@@ -2,7 +2,6 @@ package io.limitguard.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -78,7 +77,7 @@ public final class DevLauncher {
             return "redis://127.0.0.1:" + ports.redis();
         });
         log("Redis " + redisUri);
-        options.redisUri().filter(uri -> uri.startsWith("redis://")).ifPresent(DevLauncher::warnUnlessRedisAnswers);
+        options.redisUri().filter(uri -> !uri.startsWith("rediss")).ifPresent(DevLauncher::warnUnlessRedisAnswers);
         log("starting Kafka (KRaft) on port " + ports.kafka());
         EmbeddedKafka.start(options.stateDir(), ports.kafka(), ports.kafkaController(),
                 kafka -> track(infrastructure, kafka));
@@ -301,11 +300,19 @@ public final class DevLauncher {
      * mode, the demo rule's is open), so a mistyped --redis-uri would give a stack that limits nothing.
      */
     private static void warnUnlessRedisAnswers(String uri) {
-        URI parsed = URI.create(uri);
-        int port = parsed.getPort() == -1 ? 6379 : parsed.getPort();
-        if (parsed.getHost() == null || !Probes.accepts(parsed.getHost(), port, Duration.ofSeconds(2))) {
+        RedisTarget target;
+        try {
+            target = RedisTarget.of(uri);
+        } catch (IllegalArgumentException e) {
+            return; // the gateway refuses it, naming limitguard.redis.uri
+        }
+        // a Redis client dials the Sentinels in turn until one answers: one is enough
+        boolean answers = target.addresses().stream().anyMatch(a -> a.host() != null
+                && Probes.accepts(a.host(), a.port(), Duration.ofSeconds(2)));
+        if (!answers) {
             System.err.println("[launcher] WARNING: nothing answers at " + uri + ". The gateway starts anyway and "
-                    + "fails open: every request is allowed until that Redis answers.");
+                    + "fails open: every request is allowed until " + (target.sentinel() ? "a Sentinel" : "that Redis")
+                    + " answers.");
         }
     }
 

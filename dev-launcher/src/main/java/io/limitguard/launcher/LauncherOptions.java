@@ -11,7 +11,7 @@ import java.util.Optional;
  * {@code --demo-traffic=yes}, stop it with a message that names the option (exit code 2).
  *
  * @param stateDir      Kafka log, Kafka Streams state, certificates and logs; reused by the next start
- * @param redisUri      an existing Redis to use instead of starting one
+ * @param redisUri      an existing Redis (or the Sentinels of one) to use instead of starting one
  * @param demoTraffic   send a steady mix of allowed and blocked requests through the gateway
  * @param portOffset    added to every default port (8080 -> 8080 + offset, ...), to run beside other things
  * @param home          the repository root whose {@code <module>/target/*.jar} are started
@@ -23,7 +23,8 @@ record LauncherOptions(Path stateDir, Optional<String> redisUri, boolean demoTra
     static final String USAGE = """
             Usage: java -jar dev-launcher/target/dev-launcher-0.1.0-SNAPSHOT.jar [options]
               --state-dir=DIR        state (Kafka log, Streams state, certificates, logs); default .limitguard
-              --redis-uri=URI        use this Redis (redis:// or rediss://) instead of starting one
+              --redis-uri=URI        use this Redis (redis:// or rediss://) instead of starting one, or
+                                     the Sentinels of one (redis-sentinel://host:26379[,...]#master)
               --demo-traffic         send demo requests through the gateway so the dashboard moves
               --port-offset=N        add N to every port (gateway 8080/8443, dashboard 8081/8444,
                                      dashboard RSocket TCP 7081, analytics 8082, upstream 8090,
@@ -48,8 +49,9 @@ record LauncherOptions(Path stateDir, Optional<String> redisUri, boolean demoTra
                 case "--state-dir" -> stateDir = Path.of(required(name, value, errors));
                 case "--redis-uri" -> {
                     redisUri = required(name, value, errors);
-                    if (!redisUri.startsWith("redis://") && !redisUri.startsWith("rediss://")) {
-                        errors.add("--redis-uri must start with redis:// or rediss://, was " + redisUri);
+                    if (RedisTarget.SCHEMES.stream().noneMatch(redisUri::startsWith)) {
+                        errors.add("--redis-uri must start with redis://, rediss://, redis-sentinel:// or "
+                                + "rediss-sentinel://, was " + redisUri);
                     }
                 }
                 case "--demo-traffic" -> demoTraffic = flag(name, value, errors);

@@ -37,12 +37,20 @@ class LauncherOptionsTest {
     }
 
     @Test
+    void theSentinelsOfARedisAreARedisToo() {
+        String uri = "redis-sentinel://s1:26379,s2:26379#mymaster";
+        assertThat(LauncherOptions.parse("--redis-uri=" + uri).redisUri()).contains(uri);
+        assertThat(LauncherOptions.USAGE).contains("redis-sentinel://host:26379[,...]#master");
+    }
+
+    @Test
     void badOptionsAreNamedAndExitWithTwo() {
         assertThatThrownBy(() -> LauncherOptions.parse("--port-offset=abc", "--redis-uri=localhost:6379", "--bogus"))
                 .isInstanceOfSatisfying(LauncherOptions.UsageException.class, e -> {
                     assertThat(e.exitCode).isEqualTo(2);
                     assertThat(e.getMessage()).contains("--port-offset must be a number, was abc",
-                            "--redis-uri must start with redis:// or rediss://", "unknown option --bogus", "Usage:");
+                            "--redis-uri must start with redis://, rediss://, redis-sentinel:// or rediss-sentinel://, "
+                                    + "was localhost:6379", "unknown option --bogus", "Usage:");
                 });
         assertThatThrownBy(() -> LauncherOptions.parse("--state-dir"))
                 .hasMessageContaining("--state-dir needs a value");

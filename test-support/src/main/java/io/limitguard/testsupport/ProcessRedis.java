@@ -14,24 +14,38 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** Debian's {@code redis-server} as a child process on a free port. */
+/**
+ * Debian's {@code redis-server} as a child process on a free port; with a config file of its own when the mode
+ * needs one (Sentinel keeps its state in it and refuses to start without a writable one).
+ */
 final class ProcessRedis implements RedisFixture {
 
     private final int port;
     private final Path dir;
     private final List<String> extraArgs;
+    private final String config;
     private volatile Process process;
     private final Thread reaper = new Thread(this::close, "redis-fixture-reaper");
 
-    private ProcessRedis(int port, Path dir, List<String> extraArgs) {
+    private ProcessRedis(int port, Path dir, String config, List<String> extraArgs) {
         this.port = port;
         this.dir = dir;
+        this.config = config;
         this.extraArgs = extraArgs;
         Runtime.getRuntime().addShutdownHook(reaper);
     }
 
     static ProcessRedis start(String... extraArgs) {
-        ProcessRedis redis = new ProcessRedis(Fixtures.freePort(), Fixtures.tempDir("redis-fixture"), List.of(extraArgs));
+        return startWithConfig(null, extraArgs);
+    }
+
+    /**
+     * Starts with {@code config} (lines of redis.conf, or null for none) as its config file, written into its own
+     * directory; the command-line arguments still come after it and win.
+     */
+    static ProcessRedis startWithConfig(String config, String... extraArgs) {
+        ProcessRedis redis = new ProcessRedis(Fixtures.freePort(), Fixtures.tempDir("redis-fixture"), config,
+                List.of(extraArgs));
         redis.launch();
         return redis;
     }
@@ -49,7 +63,11 @@ final class ProcessRedis implements RedisFixture {
     }
 
     private void launch() {
-        List<String> cmd = new ArrayList<>(List.of(redisServerBinary(),
+        List<String> cmd = new ArrayList<>(List.of(redisServerBinary()));
+        if (config != null) {
+            cmd.add(configFile().toString()); // must be the first argument
+        }
+        cmd.addAll(List.of(
                 "--port", Integer.toString(port), "--bind", "127.0.0.1", "--protected-mode", "no",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(),
                 "--logfile", dir.resolve("redis.log").toString()));
@@ -66,6 +84,19 @@ final class ProcessRedis implements RedisFixture {
             }
             return pong();
         });
+    }
+
+    /** Written once: a restart keeps what the server rewrote into it (Sentinel's view of the master). */
+    private Path configFile() {
+        Path file = dir.resolve("redis.conf");
+        try {
+            if (!Files.exists(file)) {
+                Files.writeString(file, config);
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file, e);
+        }
     }
 
     private boolean pong() {

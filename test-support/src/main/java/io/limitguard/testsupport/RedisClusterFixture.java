@@ -1,16 +1,11 @@
 package io.limitguard.testsupport;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * A real Redis Cluster for a test: 3 masters and 3 replicas, each Debian's {@code redis-server
@@ -123,21 +118,7 @@ public final class RedisClusterFixture implements AutoCloseable {
 
     /** {@code redis-cli -p <port> <args...>}: its standard output (e.g. {@code cli(port, "script", "exists", sha)}). */
     public String cli(int port, String... args) {
-        List<String> cmd = new ArrayList<>(List.of(redisCliBinary(), "-h", "127.0.0.1", "-p", Integer.toString(port)));
-        cmd.addAll(List.of(args));
-        try {
-            Process process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException(String.join(" ", cmd) + " failed: " + out);
-            }
-            return out.strip();
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot run " + cmd, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return RedisCli.run(port, args);
     }
 
     private void awaitHealthy() {
@@ -161,16 +142,6 @@ public final class RedisClusterFixture implements AutoCloseable {
     private List<Node> topology() {
         int from = livePorts().get(0);
         return cli(from, "cluster", "nodes").lines().filter(line -> !line.isBlank()).map(Node::parse).toList();
-    }
-
-    private static String redisCliBinary() {
-        return Stream.concat(Stream.of(System.getenv().getOrDefault("PATH", "").split(":")),
-                        Stream.of("/usr/bin", "/usr/local/bin"))
-                .map(p -> java.nio.file.Path.of(p, "redis-cli"))
-                .filter(java.nio.file.Files::isExecutable)
-                .findFirst().map(Object::toString)
-                .orElseThrow(() -> new IllegalStateException(
-                        "redis-cli not found on PATH. Install it (apt-get install redis-tools)."));
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.limitguard.gateway.config;
 
-import io.lettuce.core.RedisURI;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -37,26 +36,12 @@ public record RedisClusterProperties(
         return !nodes.isEmpty();
     }
 
+    /** A seed node: one server; a cluster has only database 0, so a URI naming another is a mistake. */
     private static void requireNodeUri(String field, String value) {
-        String problem;
-        if (value == null || !(value.startsWith("redis://") || value.startsWith("rediss://"))) {
-            problem = "must start with redis:// or rediss://";
-        } else {
-            try {
-                RedisURI uri = RedisURI.create(value);
-                if (uri.getHost() == null || uri.getHost().isBlank()) {
-                    problem = "has no host";
-                } else if (uri.getDatabase() != 0) {
-                    problem = "names database " + uri.getDatabase() + "; a cluster has only database 0";
-                } else {
-                    problem = null;
-                }
-            } catch (RuntimeException e) {
-                problem = "is not a Redis URI (" + e.getMessage() + ")";
-            }
-        }
-        if (problem != null) {
-            throw new IllegalArgumentException(field + ": '" + value + "' " + problem);
+        int database = RedisUris.require(field, value, RedisUris.SERVER).getDatabase();
+        if (database != 0) {
+            throw new IllegalArgumentException(field + ": '" + RedisUris.withoutPassword(value) + "' names database "
+                    + database + "; a cluster has only database 0");
         }
     }
 }

@@ -4,7 +4,8 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * @param uri            Redis URI ({@code redis://host:port}, {@code rediss://} for TLS)
+ * @param uri            Redis URI ({@code redis://host:port}, {@code rediss://} for TLS), or the Sentinels that name
+ *                       the master ({@code redis-sentinel://host:26379[,host2:26379]#mymaster}, see {@link RedisUris})
  * @param timeout        time limit of one limiter call; slower counts as a failure (issue 3)
  * @param commandTimeout Lettuce's own command timeout, a backstop behind {@code timeout}
  * @param connectTimeout how long one connection attempt may take
@@ -28,6 +29,7 @@ public record RedisProperties(
         if (uri == null || uri.isBlank()) {
             throw new IllegalArgumentException("limitguard.redis.uri must not be empty");
         }
+        RedisUris.require("limitguard.redis.uri", uri, RedisUris.SERVER_OR_SENTINEL);
         requirePositive("limitguard.redis.timeout", timeout);
         requirePositive("limitguard.redis.command-timeout", commandTimeout);
         requirePositive("limitguard.redis.connect-timeout", connectTimeout);

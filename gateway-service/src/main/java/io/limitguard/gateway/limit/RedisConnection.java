@@ -7,6 +7,7 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulConnection;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions.RefreshTrigger;
@@ -18,6 +19,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
 import io.limitguard.gateway.config.RedisClusterProperties;
 import io.limitguard.gateway.config.RedisProperties;
+import io.limitguard.gateway.config.RedisUris;
 import io.netty.resolver.DefaultAddressResolverGroup;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +30,7 @@ import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
+import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
@@ -35,6 +38,12 @@ import reactor.util.retry.Retry;
 /**
  * "A Redis that runs our script": the one shared Lettuce connection of the limiter (Lettuce pipelines
  * concurrent commands on it; no pool), to one Redis or to a Redis Cluster.
+ *
+ * <p>With a {@code redis-sentinel://...#master} URI, Lettuce asks the Sentinels (the first that answers) for the
+ * master's address on every connect and reconnect, so after a killed master the reconnect reaches the promoted
+ * replica. A master that still runs keeps the connection after a failover, though: {@link SentinelWatch} hears the
+ * Sentinels switch and the connection is made anew, asking first the Sentinel that announced it. Measured in
+ * {@code RedisSentinelGatewayTest}.
  *
  * <p>On a cluster, Lettuce's {@link RedisClusterClient} routes each command by its first key's slot to
  * the master holding it (one connection per node), follows MOVED and ASK, and refreshes its view of the
@@ -55,7 +64,12 @@ public final class RedisConnection implements AutoCloseable {
     private final ClientResources resources;
     private final AbstractRedisClient client;
     private final boolean splitsSlots;
-    private final Disposable connecting;
+    private final Consumer<RedisClusterReactiveCommands<String, String>> onConnect;
+    /** The connection attempt under way or last made. */
+    private final Disposable.Swap connecting = Disposables.swap();
+    /** Only for a {@code redis-sentinel://} URI: moves the connection to a new master as soon as it is named. */
+    private volatile SentinelWatch sentinelWatch;
+    private boolean closed;
     private volatile StatefulConnection<String, String> connection;
     private volatile RedisClusterReactiveCommands<String, String> commands;
 
@@ -84,9 +98,16 @@ public final class RedisConnection implements AutoCloseable {
         ClientOptions.Builder options = ClientOptions.builder();
         applyCommonOptions(options, properties);
         client.setOptions(options.build());
-        return new RedisConnection(resources, client, false, "Redis at " + properties.uri(),
-                Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(StringCodec.UTF8, uri))),
+        String target = "Redis at " + RedisUris.withoutPassword(properties.uri());
+        Function<RedisURI, Mono<StatefulRedisConnection<String, String>>> attempt =
+                to -> Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(StringCodec.UTF8, to)));
+        RedisConnection connection = new RedisConnection(resources, client, false, target, attempt.apply(uri),
                 c -> c.reactive(), onConnect);
+        if (!uri.getSentinels().isEmpty()) {
+            connection.sentinelWatch = new SentinelWatch(client, uri, sentinel -> connection.connect(target,
+                    attempt.apply(SentinelWatch.askingFirst(uri, sentinel)), c -> c.reactive()));
+        }
+        return connection;
     }
 
     private static RedisConnection cluster(RedisProperties properties, ClientResources resources,
@@ -104,7 +125,8 @@ public final class RedisConnection implements AutoCloseable {
                         .build());
         applyCommonOptions(options, properties);
         client.setOptions(options.build());
-        return new RedisConnection(resources, client, true, "Redis Cluster at " + cluster.nodes(),
+        return new RedisConnection(resources, client, true,
+                "Redis Cluster at " + cluster.nodes().stream().map(RedisUris::withoutPassword).toList(),
                 // Lettuce connects only once it knows the topology, and its first load of it blocks: off the
                 // caller's thread, on a thread made for blocking.
                 Mono.fromCallable(client::getPartitions).subscribeOn(Schedulers.boundedElastic())
@@ -123,8 +145,19 @@ public final class RedisConnection implements AutoCloseable {
         this.resources = resources;
         this.client = client;
         this.splitsSlots = splitsSlots;
+        this.onConnect = onConnect;
+        connect(target, attempt, reactive);
+    }
+
+    /**
+     * Subscribes to {@code attempt} until it succeeds, then uses the new connection and closes the one it replaces
+     * (requests still waiting on that one get its failure mode). Until then, the current connection stays in use.
+     * An attempt still running is given up.
+     */
+    private <C extends StatefulConnection<String, String>> void connect(String target, Mono<C> attempt,
+            Function<C, ? extends RedisClusterReactiveCommands<String, String>> reactive) {
         AtomicInteger failedAttempts = new AtomicInteger();
-        this.connecting = attempt
+        connecting.update(attempt
                 .doOnError(e -> {
                     if (failedAttempts.getAndIncrement() == 0) {
                         log.warn("{} not reachable yet ({}{}); the limiter uses its failure modes until it is",
@@ -134,10 +167,21 @@ public final class RedisConnection implements AutoCloseable {
                 .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1)))
                 .subscribe(c -> {
                     log.info("Connected to {} after {} failed attempts", target, failedAttempts.get());
-                    commands = reactive.apply(c);
-                    connection = c;
+                    StatefulConnection<String, String> replaced;
+                    synchronized (this) {
+                        if (closed) {
+                            c.closeAsync();
+                            return;
+                        }
+                        replaced = connection;
+                        commands = reactive.apply(c);
+                        connection = c;
+                    }
                     onConnect.accept(commands);
-                });
+                    if (replaced != null) {
+                        replaced.closeAsync();
+                    }
+                }));
     }
 
     private static RedisURI uri(String text, RedisProperties properties) {
@@ -179,7 +223,14 @@ public final class RedisConnection implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            closed = true;
+        }
         connecting.dispose();
+        SentinelWatch watch = sentinelWatch;
+        if (watch != null) {
+            watch.close();
+        }
         StatefulConnection<String, String> c = connection;
         if (c != null) {
             c.closeAsync();
