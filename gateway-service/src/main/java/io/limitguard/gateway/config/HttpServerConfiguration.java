@@ -38,6 +38,11 @@ import org.springframework.context.annotation.Configuration;
  * time out. The write timeout's handler is put on each connection once, when its channel is set up
  * ({@code doOnChannelInit}), not per request: Reactor Netty runs {@code doOnConnection} for every request of a
  * kept-alive connection, and a handler added there is removed when the request ends.
+ *
+ * <p>A request the server cannot decode (a bad chunk size, Content-Length, header byte, a header or URI too long)
+ * is answered 400, 414 or 431 by Reactor Netty, and logged in one WARN line with the reason
+ * ({@link DecodingFailureLogFactory}, {@link AnsweredByReactorNettyHandler}): not a line per header, nor a 500 stack
+ * trace, which a client could use to flood the log.
  */
 @Configuration(proxyBeanMethods = false)
 public class HttpServerConfiguration {
@@ -51,6 +56,13 @@ public class HttpServerConfiguration {
         // a close_notify either)
         return server -> (idleTimeout != null ? server.idleTimeout(idleTimeout) : server).readTimeout(readTimeout)
                 .doOnChannelInit((observer, channel, remoteAddress) -> channel.pipeline()
-                        .addFirst(WriteProgressTimeout.NAME, new WriteProgressTimeout(writeTimeoutMillis)));
+                        .addFirst(WriteProgressTimeout.NAME, new WriteProgressTimeout(writeTimeoutMillis)))
+                .httpMessageLogFactory(new DecodingFailureLogFactory());
+    }
+
+    /** Requests Reactor Netty answered itself (a body it could not decode) end without a 500 stack trace. */
+    @Bean
+    AnsweredByReactorNettyHandler answeredByReactorNettyHandler() {
+        return new AnsweredByReactorNettyHandler();
     }
 }
