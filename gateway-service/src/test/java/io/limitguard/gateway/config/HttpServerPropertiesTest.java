@@ -2,6 +2,7 @@ package io.limitguard.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -11,12 +12,13 @@ import org.springframework.boot.reactor.netty.autoconfigure.NettyServerPropertie
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
+import reactor.netty.ConnectionObserver;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * {@code limitguard.server.read-timeout}: 60 s by default, at least 1 ms, a misspelling stops start-up; the
- * customizer puts it and Spring Boot's {@code server.netty.idle-timeout} on every server it is given (the HTTPS port
- * of tls-bootstrap too, which Spring Boot's own setting does not reach).
+ * {@code limitguard.server.read-timeout} and {@code .write-timeout}: 60 s and 30 s by default, at least 1 ms, a
+ * misspelling stops start-up; the customizer puts them and Spring Boot's {@code server.netty.idle-timeout} on every
+ * server it is given (the HTTPS port of tls-bootstrap too, which Spring Boot's own setting does not reach).
  */
 class HttpServerPropertiesTest {
 
@@ -35,11 +37,22 @@ class HttpServerPropertiesTest {
     }
 
     @Test
-    void theCustomizerSetsBothTimeoutsOnTheServer() {
+    void writeTimeoutIs30SecondsByDefault() {
+        runner.run(context -> assertThat(context.getBean(LimitGuardProperties.class).server().writeTimeout())
+                .isEqualTo(Duration.ofSeconds(30)));
+    }
+
+    @Test
+    void theCustomizerSetsTheTimeoutsOnTheServer() {
         runner.withPropertyValues("server.netty.idle-timeout=75s", "limitguard.server.read-timeout=2s").run(context -> {
             HttpServer server = context.getBean(NettyServerCustomizer.class).apply(HttpServer.create());
             assertThat(server.configuration().idleTimeout()).isEqualTo(Duration.ofSeconds(75));
             assertThat(server.configuration().readTimeout()).isEqualTo(Duration.ofSeconds(2));
+            // the write timeout's handler, put on each connection when its channel is set up
+            EmbeddedChannel channel = new EmbeddedChannel();
+            server.configuration().doOnChannelInit().onChannelInit(ConnectionObserver.emptyListener(), channel, null);
+            assertThat(channel.pipeline().first()).isInstanceOf(WriteProgressTimeout.class);
+            channel.close();
         });
         // without server.netty.idle-timeout Spring Boot sets none, and neither does the customizer
         runner.run(context -> {
@@ -55,6 +68,14 @@ class HttpServerPropertiesTest {
         assertStartupFails("limitguard.server.read-timeout must be at least 1ms, was PT0.0005S",
                 "limitguard.server.read-timeout=500us");
         assertStartupFails("limitguard.server.read-timeout must be at least 1ms, was PT-1S", "limitguard.server.read-timeout=-1s");
+    }
+
+    @Test
+    void aWriteTimeoutUnderOneMillisecondStopsStartUp() {
+        assertStartupFails("limitguard.server.write-timeout must be at least 1ms, was PT0S",
+                "limitguard.server.write-timeout=0s");
+        assertStartupFails("limitguard.server.write-timeout must be at least 1ms, was PT-1S",
+                "limitguard.server.write-timeout=-1s");
     }
 
     @Test

@@ -11,9 +11,11 @@ import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.RawHttp;
 import io.limitguard.testsupport.RedisFixture;
 import io.limitguard.tls.AdditionalHttpsServer;
+import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -21,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -34,22 +37,31 @@ import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * The gateway closes client connections that send nothing or stop in the middle of a request (docs/OPERATIONS.md,
- * "Client connections"), and only those: here with an idle timeout of {@link #IDLE} ({@code server.netty.idle-timeout})
- * and a read timeout of {@link #READ} ({@code limitguard.server.read-timeout}), far apart so that each close can be
- * told from the other, on the HTTP port and on the HTTPS one. Every wait is a socket read with a bound (or
- * Awaitility), never a sleep.
+ * The gateway closes client connections that send nothing, stop in the middle of a request or stop reading its answer
+ * (docs/OPERATIONS.md, "Client connections"), and only those: here with an idle timeout of {@link #IDLE}
+ * ({@code server.netty.idle-timeout}), a read timeout of {@link #READ} ({@code limitguard.server.read-timeout}) and a
+ * write timeout of {@link #WRITE} ({@code limitguard.server.write-timeout}), on the HTTP port and on the HTTPS one.
+ * Every wait is a socket read with a bound or Awaitility, never a sleep.
  */
 class ClientTimeoutsTest {
 
     static final Duration IDLE = Duration.ofSeconds(5);
     static final Duration READ = Duration.ofSeconds(1);
+    static final Duration WRITE = Duration.ofSeconds(1);
+    /** An answer larger than what the kernel's socket buffers can take, so that the gateway holds the rest. */
+    static final int LARGE = 12 * 1024 * 1024;
+    /** An answer a client never reads to its end. */
+    static final int ENDLESS = 1024 * 1024 * 1024;
+    static final int CHUNK = 16 * 1024;
     /** What a loaded 2-core machine may add to a timer before the close reaches the test's socket. */
     static final Duration SLACK = Duration.ofMillis(2500);
 
     private static RedisFixture redis;
     private static Upstream upstream;
     private static DisposableServer events;
+    private static DisposableServer large;
+    /** Answers of {@link #large} still being sent: a cut connection cancels its answer. */
+    private static final AtomicInteger largeAnswers = new AtomicInteger();
     private static GatewayInstance gateway;
     @TempDir
     static Path tls;
@@ -63,13 +75,26 @@ class ClientTimeoutsTest {
                 .handle((request, response) -> response.sse().sendString(Flux.interval(Duration.ofSeconds(2)).take(3)
                         .map(i -> "data: event-" + i + "\n\n")))
                 .bindNow();
+        // answers of /large/<bytes>: that many bytes, in chunks as an upstream sends a file
+        byte[] chunk = new byte[CHUNK];
+        large = HttpServer.create().host("127.0.0.1").port(0)
+                .handle((request, response) -> {
+                    int bytes = Integer.parseInt(request.path().substring(request.path().lastIndexOf('/') + 1));
+                    largeAnswers.incrementAndGet();
+                    return response.header("Content-Length", Integer.toString(bytes))
+                            .send(Flux.range(0, bytes / CHUNK).map(i -> Unpooled.wrappedBuffer(chunk))
+                                    .doFinally(signal -> largeAnswers.decrementAndGet()));
+                })
+                .bindNow();
         gateway = GatewayInstance.start(new Rules()
                 .route("demo", upstream.uri(), "/demo/**")
                 .route("events", "http://127.0.0.1:" + events.port(), "/events/**")
+                .route("large", "http://127.0.0.1:" + large.port(), "/large/**")
                 .rule("per-client", "demo", "header:X-API-Key", "open", "burst", 1000, 1000)
                 .redis(redis.uri())
                 .set("server.netty.idle-timeout", IDLE.toMillis() + "ms")
                 .set("limitguard.server.read-timeout", READ.toMillis() + "ms")
+                .set("limitguard.server.write-timeout", WRITE.toMillis() + "ms")
                 // the HTTPS port is a server of its own (tls-bootstrap), which Spring Boot's idle timeout does not reach
                 .set("limitguard.tls.https-port", 0)
                 .set("limitguard.tls.self-signed.keystore", tls.resolve("self-signed.p12"))
@@ -79,7 +104,7 @@ class ClientTimeoutsTest {
     @AfterAll
     static void stop() {
         upstream.releaseHeld();
-        Closing.all(gateway, upstream, events::disposeNow, redis);
+        Closing.all(gateway, upstream, events::disposeNow, large::disposeNow, redis);
     }
 
     @Test
@@ -199,6 +224,58 @@ class ClientTimeoutsTest {
         assertThat(elapsed(start)).isGreaterThan(IDLE);
     }
 
+    /**
+     * A client that asks for a large answer and stops reading it: once the gateway's pending output has not moved for
+     * the write timeout, the connection is closed, and the upstream's connection with it (its answer is cancelled).
+     * Without the write timeout both stay open as long as the client keeps its socket (for ever on a route without a
+     * response timeout), each holding about 1 MB of the gateway's direct memory.
+     */
+    @Test
+    void aClientThatStopsReadingIsClosedAfterTheWriteTimeoutAndItsUpstreamReleased() throws IOException {
+        try (Socket socket = connectWithSmallWindow()) {
+            assertAStalledReaderIsClosedAndItsUpstreamReleased(socket);
+        }
+    }
+
+    private static void assertAStalledReaderIsClosedAndItsUpstreamReleased(Socket socket) throws IOException {
+        long start = System.nanoTime();
+        send(socket, "GET /large/" + ENDLESS + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+        await().atMost(Duration.ofSeconds(10)).until(() -> largeAnswers.get() == 1);
+
+        // a stall is seen on the first look at least WRITE after it began, closed on the next
+        await().atMost(WRITE.multipliedBy(2).plus(SLACK)).until(() -> largeAnswers.get() == 0);
+        assertThat(elapsed(start)).isGreaterThanOrEqualTo(WRITE.minusMillis(100));
+        // what had reached the socket can still be read, then the end: far from the whole answer
+        assertThat(drain(socket)).isLessThan(ENDLESS / 8);
+    }
+
+    /**
+     * A client that reads a large answer slowly, in pieces with pauses (half the write timeout each), takes longer
+     * than twice the write timeout, with the gateway's output waiting on it all along; its answer is whole.
+     */
+    @Test
+    void aSlowReaderThatKeepsReadingGetsItsWholeAnswer() throws IOException {
+        try (Socket socket = connectWithSmallWindow()) {
+            long start = System.nanoTime();
+            send(socket, "GET /large/" + LARGE + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+            socket.setSoTimeout(10_000);
+            InputStream in = socket.getInputStream();
+            int pieceSize = 1024 * 1024;
+            long received = 0;
+            byte[] piece;
+            do {
+                // the reader's pause (part of the scenario, not a wait for something): half the timeout
+                await().pollDelay(WRITE.dividedBy(2)).atMost(WRITE).until(() -> true);
+                piece = in.readNBytes(pieceSize);
+                received += piece.length;
+            } while (piece.length == pieceSize);
+
+            assertThat(received).as("head and whole body").isGreaterThan(LARGE);
+            assertThat(elapsed(start)).isGreaterThan(WRITE.multipliedBy(2));
+            assertThat(largeAnswers.get()).isZero();
+        }
+    }
+
     /** The HTTPS port (limitguard.tls.https-port) closes silent connections and stalled bodies as the HTTP port does. */
     @Test
     void theHttpsPortHasTheSameTimeouts() throws Exception {
@@ -214,12 +291,57 @@ class ClientTimeoutsTest {
         }
     }
 
+    /** ... and clients that stop reading. */
+    @Test
+    void theHttpsPortClosesClientsThatStopReadingToo() throws Exception {
+        Socket plain = connectWithSmallWindow(gateway.bean(AdditionalHttpsServer.class).getPort());
+        try (SSLSocket socket = (SSLSocket) anyCertificate().getSocketFactory().createSocket(plain, "127.0.0.1",
+                plain.getPort(), true)) {
+            socket.startHandshake();
+            assertAStalledReaderIsClosedAndItsUpstreamReleased(socket);
+        }
+    }
+
     private static Socket connect() throws IOException {
         return new Socket("127.0.0.1", gateway.port());
     }
 
+    private static Socket connectWithSmallWindow() throws IOException {
+        return connectWithSmallWindow(gateway.port());
+    }
+
+    /** A socket whose receive buffer is small ({@link RawHttp#RECEIVE_BUFFER}): the gateway's output waits on it. */
+    private static Socket connectWithSmallWindow(int port) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(RawHttp.RECEIVE_BUFFER); // before connect: it sets the advertised TCP window
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        return socket;
+    }
+
+    /** Reads up to the end of the stream (or a reset), within 10 s of silence; the number of bytes read. */
+    private static long drain(Socket socket) throws IOException {
+        socket.setSoTimeout(10_000);
+        byte[] buffer = new byte[64 * 1024];
+        long total = 0;
+        try {
+            for (int n = socket.getInputStream().read(buffer); n >= 0; n = socket.getInputStream().read(buffer)) {
+                total += n;
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("still open after " + total + " bytes", e);
+        } catch (IOException reset) {
+            // closed by the gateway with bytes unsent (a reset; over TLS, no close_notify): the end as well
+        }
+        return total;
+    }
+
     /** A TLS connection that takes the gateway's self-signed certificate (what is tested here is not TLS). */
     private static SSLSocket connectTls() throws Exception {
+        int port = gateway.bean(AdditionalHttpsServer.class).getPort();
+        return (SSLSocket) anyCertificate().getSocketFactory().createSocket("127.0.0.1", port);
+    }
+
+    private static SSLContext anyCertificate() throws Exception {
         TrustManager anyCertificate = new X509TrustManager() {
             @Override
             public void checkClientTrusted(X509Certificate[] chain, String authType) {
@@ -236,8 +358,7 @@ class ClientTimeoutsTest {
         };
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {anyCertificate}, null);
-        int port = gateway.bean(AdditionalHttpsServer.class).getPort();
-        return (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
+        return context;
     }
 
     private static String get(String path, String apiKey) {
