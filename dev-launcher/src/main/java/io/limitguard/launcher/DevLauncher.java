@@ -76,7 +76,7 @@ public final class DevLauncher {
             LocalRedis.start(options.stateDir(), ports.redis(), redis -> track(infrastructure, redis));
             return "redis://127.0.0.1:" + ports.redis();
         });
-        log("Redis " + redisUri);
+        log("Redis " + RedisTarget.shown(redisUri));
         options.redisUri().filter(uri -> !uri.startsWith("rediss")).ifPresent(DevLauncher::warnUnlessRedisAnswers);
         log("starting Kafka (KRaft) on port " + ports.kafka());
         EmbeddedKafka.start(options.stateDir(), ports.kafka(), ports.kafkaController(),
@@ -250,7 +250,8 @@ public final class DevLauncher {
                   state      %s   logs %s
                   try        curl -i -H 'X-API-Key: alice' http://localhost:%d/demo/hello%s
                 """.formatted(ports.gateway(), ports.gatewayHttps(), ports.dashboard(), ports.dashboardHttps(),
-                ports.dashboardRsocketTcp(), ports.dashboard(), ports.analytics(), ports.upstream(), redisUri,
+                ports.dashboardRsocketTcp(), ports.dashboard(), ports.analytics(), ports.upstream(),
+                RedisTarget.shown(redisUri),
                 bootstrap, keystore(), options.stateDir(), logs(),
                 ports.gateway(), options.demoTraffic() ? "\n  demo traffic: alice, bob, carol... (allowed, 0.25 req/s each), mallory (50 req/s, blocked)" : "");
     }
@@ -310,7 +311,7 @@ public final class DevLauncher {
         boolean answers = target.addresses().stream().anyMatch(a -> a.host() != null
                 && Probes.accepts(a.host(), a.port(), Duration.ofSeconds(2)));
         if (!answers) {
-            System.err.println("[launcher] WARNING: nothing answers at " + uri + ". The gateway starts anyway and "
+            System.err.println("[launcher] WARNING: nothing answers at " + RedisTarget.shown(uri) + ". The gateway starts anyway and "
                     + "fails open: every request is allowed until " + (target.sentinel() ? "a Sentinel" : "that Redis")
                     + " answers.");
         }

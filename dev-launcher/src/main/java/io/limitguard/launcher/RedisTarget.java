@@ -27,6 +27,11 @@ record RedisTarget(boolean sentinel, List<Address> addresses) {
                 .map(u -> new Address(u.getHost(), u.getPort() == -1 ? defaultPort : u.getPort())).toList());
     }
 
+    /** {@code uri} as the launcher prints it: the user information (a password) before the first {@code @} as {@code ***}. */
+    static String shown(String uri) {
+        return uri.replaceFirst("://[^/?#]*@", "://***@");
+    }
+
     /** @param host null when the URI has none there */
     record Address(String host, int port) {
         @Override

@@ -24,4 +24,13 @@ class RedisTargetTest {
                 new Address("10.0.0.3", 26379));
         assertThat(RedisTarget.of("redis-sentinel://s1#m").addresses()).containsExactly(new Address("s1", 26379));
     }
+
+    @Test
+    void aPasswordIsNotPrinted() {
+        assertThat(RedisTarget.shown("redis://user:s3cret@redis.example:6380/2")).isEqualTo("redis://***@redis.example:6380/2");
+        assertThat(RedisTarget.shown("redis-sentinel://s3cret@s1:26380,s2#mymaster"))
+                .isEqualTo("redis-sentinel://***@s1:26380,s2#mymaster");
+        assertThat(RedisTarget.shown("redis://127.0.0.1:6379")).isEqualTo("redis://127.0.0.1:6379");
+        assertThat(RedisTarget.shown("redis://127.0.0.1:6379/0#a@b")).isEqualTo("redis://127.0.0.1:6379/0#a@b");
+    }
 }
