@@ -5,15 +5,17 @@
 #   blocked counts in the history API (analytics, and the dashboard over HTTPS) and on the dashboard's
 #   SSE stream -> down. Exits non-zero on any failure, after printing the containers' logs.
 # Needs root (apt-get, debootstrap, rootful podman) and the jars (built here if missing). ~10-15 min.
-# Host ports are moved by 30000 (38080, 38443, ...) so a stack on the default ports is not disturbed.
+# Host ports are moved by 20000 (28080, 28443, ...) so a stack on the default ports is not disturbed; below
+# Linux's ephemeral range (32768-60999), where an outgoing connection of any process may hold a port (seen
+# once: 39092 "address already in use" on a busy machine).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 PROJECT=limitguard-e2e
-export REDIS_PORT=${REDIS_PORT:-36379} KAFKA_PORT=${KAFKA_PORT:-39092} UPSTREAM_PORT=${UPSTREAM_PORT:-38090}
-export ANALYTICS_PORT=${ANALYTICS_PORT:-38082} GATEWAY_PORT=${GATEWAY_PORT:-38080}
-export GATEWAY_HTTPS_PORT=${GATEWAY_HTTPS_PORT:-38443} DASHBOARD_PORT=${DASHBOARD_PORT:-38081}
-export DASHBOARD_HTTPS_PORT=${DASHBOARD_HTTPS_PORT:-38444} DASHBOARD_RSOCKET_PORT=${DASHBOARD_RSOCKET_PORT:-37081}
+export REDIS_PORT=${REDIS_PORT:-26379} KAFKA_PORT=${KAFKA_PORT:-29092} UPSTREAM_PORT=${UPSTREAM_PORT:-28090}
+export ANALYTICS_PORT=${ANALYTICS_PORT:-28082} GATEWAY_PORT=${GATEWAY_PORT:-28080}
+export GATEWAY_HTTPS_PORT=${GATEWAY_HTTPS_PORT:-28443} DASHBOARD_PORT=${DASHBOARD_PORT:-28081}
+export DASHBOARD_HTTPS_PORT=${DASHBOARD_HTTPS_PORT:-28444} DASHBOARD_RSOCKET_PORT=${DASHBOARD_RSOCKET_PORT:-27081}
 export COMPOSE_HTTP_TIMEOUT=600
 CTR_DIR=${LIMITGUARD_CTR_DIR:-/var/tmp/limitguard-podman}
 MODULES=(gateway-service analytics-streams dashboard-service dev-launcher)
