@@ -3,6 +3,8 @@ package io.limitguard.gateway.config;
 import java.time.Duration;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
+import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -29,6 +31,9 @@ import org.springframework.context.annotation.Configuration;
  * only, while the HTTPS port of {@code tls-bootstrap} ({@code limitguard.tls.https-port}, set by the launcher and
  * compose) is configured by the {@link NettyServerCustomizer} beans alone; without this its connections would never
  * time out.
+ *
+ * <p>And how the server stops: {@code limitguard.server.shutdown-drain} ({@link ShutdownDrain}) before Spring Boot's
+ * graceful shutdown.
  */
 @Configuration(proxyBeanMethods = false)
 public class HttpServerConfiguration {
@@ -38,5 +43,16 @@ public class HttpServerConfiguration {
         Duration idleTimeout = netty.getIdleTimeout();
         Duration readTimeout = properties.server().readTimeout();
         return server -> (idleTimeout != null ? server.idleTimeout(idleTimeout) : server).readTimeout(readTimeout);
+    }
+
+    @Bean
+    ShutdownDrain shutdownDrain(ApplicationContext context, LimitGuardProperties properties) {
+        return new ShutdownDrain(context, properties.server().shutdownDrain());
+    }
+
+    /** Picked up by Spring's {@code WebHttpHandlerBuilder}: wraps the handler that both ports serve. */
+    @Bean
+    HttpHandlerDecoratorFactory drainingHttpHandler(ShutdownDrain drain) {
+        return handler -> new DrainingHttpHandler(handler, drain);
     }
 }

@@ -16,7 +16,8 @@ import reactor.netty.http.server.HttpServer;
 /**
  * {@code limitguard.server.read-timeout}: 60 s by default, at least 1 ms, a misspelling stops start-up; the
  * customizer puts it and Spring Boot's {@code server.netty.idle-timeout} on every server it is given (the HTTPS port
- * of tls-bootstrap too, which Spring Boot's own setting does not reach).
+ * of tls-bootstrap too, which Spring Boot's own setting does not reach). {@code limitguard.server.shutdown-drain}:
+ * 0 by default, never negative.
  */
 class HttpServerPropertiesTest {
 
@@ -55,6 +56,15 @@ class HttpServerPropertiesTest {
         assertStartupFails("limitguard.server.read-timeout must be at least 1ms, was PT0.0005S",
                 "limitguard.server.read-timeout=500us");
         assertStartupFails("limitguard.server.read-timeout must be at least 1ms, was PT-1S", "limitguard.server.read-timeout=-1s");
+    }
+
+    @Test
+    void theShutdownDrainIsZeroByDefaultAndNeverNegative() {
+        runner.run(context -> assertThat(context.getBean(LimitGuardProperties.class).server().shutdownDrain()).isZero());
+        runner.withPropertyValues("limitguard.server.shutdown-drain=3s").run(context -> assertThat(
+                context.getBean(LimitGuardProperties.class).server().shutdownDrain()).isEqualTo(Duration.ofSeconds(3)));
+        assertStartupFails("limitguard.server.shutdown-drain must be at least 0s, was PT-1S",
+                "limitguard.server.shutdown-drain=-1s");
     }
 
     @Test
