@@ -3,7 +3,6 @@ package io.limitguard.gateway.config;
 import java.time.Duration;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
-import org.springframework.http.server.reactive.HttpHandlerDecoratorFactory;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -50,9 +49,10 @@ public class HttpServerConfiguration {
         return new ShutdownDrain(context, properties.server().shutdownDrain());
     }
 
-    /** Picked up by Spring's {@code WebHttpHandlerBuilder}: wraps the handler that both ports serve. */
+    /** On both ports: Spring Boot's server and tls-bootstrap's HTTPS one take every customizer bean. */
     @Bean
-    HttpHandlerDecoratorFactory drainingHttpHandler(ShutdownDrain drain) {
-        return handler -> new DrainingHttpHandler(handler, drain);
+    NettyServerCustomizer drainingConnections(ShutdownDrain drain) {
+        DrainingConnections handler = new DrainingConnections(drain);
+        return server -> server.doOnChannelInit((observer, channel, remoteAddress) -> handler.addTo(channel.pipeline()));
     }
 }

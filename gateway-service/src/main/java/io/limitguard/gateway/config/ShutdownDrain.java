@@ -14,7 +14,7 @@ import org.springframework.context.SmartLifecycle;
 /**
  * The drain period of a stopping gateway ({@code limitguard.server.shutdown-drain}): for that long after SIGTERM it
  * goes on serving, with readiness {@code REFUSING_TRAFFIC} (503) and {@code Connection: close} on every response
- * ({@link DrainingHttpHandler}), and only then does Spring Boot's graceful shutdown close its ports.
+ * ({@link DrainingConnections}), and only then does Spring Boot's graceful shutdown close its ports.
  *
  * <p>Why: Reactor Netty's graceful shutdown waits for the requests in progress when it starts, but a kept-alive
  * connection that is idle at that moment goes on taking requests until the server stops and is then closed under

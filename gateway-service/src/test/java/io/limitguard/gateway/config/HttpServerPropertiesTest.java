@@ -38,13 +38,13 @@ class HttpServerPropertiesTest {
     @Test
     void theCustomizerSetsBothTimeoutsOnTheServer() {
         runner.withPropertyValues("server.netty.idle-timeout=75s", "limitguard.server.read-timeout=2s").run(context -> {
-            HttpServer server = context.getBean(NettyServerCustomizer.class).apply(HttpServer.create());
+            HttpServer server = context.getBean("clientTimeouts", NettyServerCustomizer.class).apply(HttpServer.create());
             assertThat(server.configuration().idleTimeout()).isEqualTo(Duration.ofSeconds(75));
             assertThat(server.configuration().readTimeout()).isEqualTo(Duration.ofSeconds(2));
         });
         // without server.netty.idle-timeout Spring Boot sets none, and neither does the customizer
         runner.run(context -> {
-            HttpServer server = context.getBean(NettyServerCustomizer.class).apply(HttpServer.create());
+            HttpServer server = context.getBean("clientTimeouts", NettyServerCustomizer.class).apply(HttpServer.create());
             assertThat(server.configuration().idleTimeout()).isNull();
             assertThat(server.configuration().readTimeout()).isEqualTo(Duration.ofSeconds(60));
         });

@@ -31,7 +31,7 @@ import org.springframework.context.support.StaticApplicationContext;
  * {@code limitguard.server.shutdown-drain} (docs/OPERATIONS.md, "Rolling restarts"): after SIGTERM (the context
  * closing) the gateway goes on answering and limiting for the drain period, readiness 503 and every response with
  * {@code Connection: close}, on the HTTP and the HTTPS port, proxied or not; kept-alive connections are closed after
- * their next answer. With 0 (the default) nothing waits, as before.
+ * their next answer, also when its request came in before the drain. With 0 (the default) nothing waits, as before.
  */
 class ShutdownDrainTest {
 
@@ -52,10 +52,15 @@ class ShutdownDrainTest {
             String base = bed.gateway().baseUrl();
             int httpsPort = bed.gateway().bean(AdditionalHttpsServer.class).getPort();
             try (Socket kept = new Socket("127.0.0.1", bed.gateway().port());
-                 Socket keptTls = TlsSockets.connect(httpsPort)) {
+                 Socket keptTls = TlsSockets.connect(httpsPort);
+                 Socket slow = new Socket("127.0.0.1", bed.gateway().port())) {
                 // kept-alive connections, idle when the shutdown starts: what the audit saw cut
                 assertThat(exchange(kept, "/demo/before", "k-before")).doesNotContain("connection: close");
                 assertThat(exchange(keptTls, "/demo/before", "k-before-tls")).doesNotContain("connection: close");
+                // and one whose request is in flight, its upstream slow
+                bed.upstream().hold();
+                send(slow, "/demo/slow", "k-slow");
+                await().atMost(Duration.ofSeconds(10)).until(() -> bed.upstream().waiting() == 1);
 
                 long sigterm = System.nanoTime();
                 CompletableFuture<Void> closing = CompletableFuture.runAsync(bed.gateway()::close);
@@ -65,6 +70,10 @@ class ShutdownDrainTest {
                 // the drain starts in a later step of the close than readiness: wait for its first Connection: close
                 await().atMost(DRAIN).until(() -> bed.http().getNow(base + "/actuator/health/liveness", Map.of())
                         .header("Connection") != null);
+                // the answer started before the drain goes out during it: it closes its connection too
+                bed.upstream().releaseHeld();
+                assertThat(readAnswer(slow)).startsWith("http/1.1 200").contains("connection: close");
+                assertThat(slow.getInputStream().read()).as("end of stream after the answer").isEqualTo(-1);
 
                 HttpProbe.Response proxied = bed.http().getNow(base + "/demo/during", Map.of("X-API-Key", "k-during"));
                 HttpProbe.Response limited = bed.http().getNow(base + "/demo/during", Map.of("X-API-Key", "k-during"));
@@ -123,10 +132,19 @@ class ShutdownDrainTest {
 
     /** Sends a kept-alive GET and reads its answer; its head in lower case. */
     private static String exchange(Socket socket, String path, String apiKey) throws IOException {
-        socket.setSoTimeout(10_000);
+        send(socket, path, apiKey);
+        return readAnswer(socket);
+    }
+
+    private static void send(Socket socket, String path, String apiKey) throws IOException {
         socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nX-API-Key: " + apiKey
                 + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
         socket.getOutputStream().flush();
+    }
+
+    /** Reads one answer (Content-Length or chunked); its head in lower case. */
+    private static String readAnswer(Socket socket) throws IOException {
+        socket.setSoTimeout(10_000);
         InputStream in = socket.getInputStream();
         StringBuilder head = new StringBuilder();
         int length = 0;
