@@ -5,23 +5,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The gateway's own HTTP server, towards its clients ({@code limitguard.server}); its idle timeout is Spring
- * Boot's {@code server.netty.idle-timeout} (see {@link HttpServerConfiguration}), and how it
- * stops.
+ * Boot's {@code server.netty.idle-timeout} (see {@link HttpServerConfiguration}); and how it stops.
  *
  * @param readTimeout   longest silence allowed between two reads of a request's body, once its headers have arrived:
- *                    a client that stops sending in the middle of its body is disconnected after it. 60 s, nginx's
- *                    {@code client_body_timeout}: far longer than any working client pauses, short enough that
- *                    stalled uploads do not pile up. Also what a body may wait for the upstream to take the part
- *                    sent so far (the gateway stops reading while the upstream does not read)
- * @param shutdownDrain how long a stopping gateway goes on serving, readiness DOWN and every response with
+ *                      a client that stops sending in the middle of its body is disconnected after it. 60 s, nginx's
+ *                      {@code client_body_timeout}: far longer than any working client pauses, short enough that
+ *                      stalled uploads do not pile up. Also what a body may wait for the upstream to take the part
+ *                      sent so far (the gateway stops reading while the upstream does not read)
+ * @param shutdownDrain how long a stopping gateway goes on serving, with readiness 503 and every response with
  *                      {@code Connection: close}, before Spring Boot's graceful shutdown closes its ports
  *                      ({@link ShutdownDrain}). 0 by default, no drain, as before: the right length depends on what
  *                      routes traffic to the gateway (a load balancer's readiness poll interval times its failure
  *                      threshold, Kubernetes' endpoint removal), and without one any wait only delays every stop.
  *                      That is also Spring Boot's stance: it leaves the delay to the platform (its Kubernetes
- *                      guidance is a {@code preStop} hook sleeping 10 s). Behind a load balancer, a few seconds already
- *                      moves every kept-alive client that sends at least one request in that time to another
- *                      gateway; keep it below {@code spring.lifecycle.timeout-per-shutdown-phase} (30 s)
+ *                      guidance is a {@code preStop} hook sleeping 10 s). Behind a load balancer, a few seconds
+ *                      already move every kept-alive client that gets an answer in that time to another gateway;
+ *                      keep it below {@code spring.lifecycle.timeout-per-shutdown-phase} (30 s)
  */
 public record HttpServerProperties(@DefaultValue("60s") Duration readTimeout,
                                    @DefaultValue("0s") Duration shutdownDrain) {

@@ -45,7 +45,7 @@ public final class ShutdownDrain implements SmartLifecycle {
         this.drain = drain;
     }
 
-    /** True from the start of the drain until the context is started again; read once per request. */
+    /** True from the start of the drain until the context is started again; read for every response head. */
     public boolean draining() {
         return draining;
     }
