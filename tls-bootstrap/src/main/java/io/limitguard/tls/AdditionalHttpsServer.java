@@ -8,6 +8,7 @@ import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.web.server.Ssl;
 import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.http.server.reactive.HttpHandler;
 
@@ -57,6 +58,16 @@ public class AdditionalHttpsServer implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return server != null;
+    }
+
+    /**
+     * The phase of Spring Boot's graceful shutdown of the main server: stopped with it, not before it (the default
+     * phase stops first), so that whatever an application does to its ports before that phase, such as the
+     * gateway's drain, applies to this port as well.
+     */
+    @Override
+    public int getPhase() {
+        return WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE;
     }
 
     /** The bound port (useful with {@code https-port: 0}); -1 when not running. */

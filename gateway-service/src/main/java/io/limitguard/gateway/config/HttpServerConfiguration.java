@@ -3,6 +3,7 @@ package io.limitguard.gateway.config;
 import java.time.Duration;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -43,6 +44,9 @@ import org.springframework.context.annotation.Configuration;
  * is answered 400, 414 or 431 by Reactor Netty, and logged in one WARN line with the reason
  * ({@link DecodingFailureLogFactory}, {@link AnsweredByReactorNettyHandler}): not a line per header, nor a 500 stack
  * trace, which a client could use to flood the log.
+ *
+ * <p>And how the server stops: {@code limitguard.server.shutdown-drain} ({@link ShutdownDrain}) before Spring Boot's
+ * graceful shutdown.
  */
 @Configuration(proxyBeanMethods = false)
 public class HttpServerConfiguration {
@@ -64,5 +68,17 @@ public class HttpServerConfiguration {
     @Bean
     AnsweredByReactorNettyHandler answeredByReactorNettyHandler() {
         return new AnsweredByReactorNettyHandler();
+    }
+
+    @Bean
+    ShutdownDrain shutdownDrain(ApplicationContext context, LimitGuardProperties properties) {
+        return new ShutdownDrain(context, properties.server().shutdownDrain());
+    }
+
+    /** On both ports: Spring Boot's server and tls-bootstrap's HTTPS one take every customizer bean. */
+    @Bean
+    NettyServerCustomizer drainingConnections(ShutdownDrain drain) {
+        DrainingConnections handler = new DrainingConnections(drain);
+        return server -> server.doOnChannelInit((observer, channel, remoteAddress) -> handler.addTo(channel.pipeline()));
     }
 }

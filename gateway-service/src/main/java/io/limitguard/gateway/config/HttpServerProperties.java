@@ -5,27 +5,40 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The gateway's own HTTP server, towards its clients ({@code limitguard.server}); its idle timeout is Spring
- * Boot's {@code server.netty.idle-timeout} (see {@link HttpServerConfiguration}).
+ * Boot's {@code server.netty.idle-timeout} (see {@link HttpServerConfiguration}); and how it stops.
  *
- * @param readTimeout  longest silence allowed between two reads of a request's body, once its headers have arrived:
- *                     a client that stops sending in the middle of its body is disconnected after it. 60 s, nginx's
- *                     {@code client_body_timeout}: far longer than any working client pauses, short enough that
- *                     stalled uploads do not pile up. Also what a body may wait for the upstream to take the part
- *                     sent so far (the gateway stops reading while the upstream does not read)
- * @param writeTimeout longest time an answer waiting to be sent may make no progress at all: a client that stops
- *                     reading is disconnected after one to two times it ({@link WriteProgressTimeout}), which frees
- *                     its upstream connection and buffers. 30 s, as the analytics and dashboard services (nginx's
- *                     {@code send_timeout} is 60 s); a client that reads, however slowly, is never cut
+ * @param readTimeout   longest silence allowed between two reads of a request's body, once its headers have arrived:
+ *                      a client that stops sending in the middle of its body is disconnected after it. 60 s, nginx's
+ *                      {@code client_body_timeout}: far longer than any working client pauses, short enough that
+ *                      stalled uploads do not pile up. Also what a body may wait for the upstream to take the part
+ *                      sent so far (the gateway stops reading while the upstream does not read)
+ * @param writeTimeout  longest time an answer waiting to be sent may make no progress at all: a client that stops
+ *                      reading is disconnected after one to two times it ({@link WriteProgressTimeout}), which frees
+ *                      its upstream connection and buffers. 30 s, as the analytics and dashboard services (nginx's
+ *                      {@code send_timeout} is 60 s); a client that reads, however slowly, is never cut
+ * @param shutdownDrain how long a stopping gateway goes on serving, with readiness 503 and every response with
+ *                      {@code Connection: close}, before Spring Boot's graceful shutdown closes its ports
+ *                      ({@link ShutdownDrain}). 0 by default, no drain, as before: the right length depends on what
+ *                      routes traffic to the gateway (a load balancer's readiness poll interval times its failure
+ *                      threshold, Kubernetes' endpoint removal), and without one any wait only delays every stop.
+ *                      That is also Spring Boot's stance: it leaves the delay to the platform (its Kubernetes
+ *                      guidance is a {@code preStop} hook sleeping 10 s). Behind a load balancer, a few seconds
+ *                      already move every kept-alive client that gets an answer in that time to another gateway;
+ *                      keep it below {@code spring.lifecycle.timeout-per-shutdown-phase} (30 s)
  */
-public record HttpServerProperties(@DefaultValue("60s") Duration readTimeout, @DefaultValue("30s") Duration writeTimeout) {
+public record HttpServerProperties(@DefaultValue("60s") Duration readTimeout, @DefaultValue("30s") Duration writeTimeout,
+                                   @DefaultValue("0s") Duration shutdownDrain) {
 
     public HttpServerProperties {
         requireAtLeastOneMillisecond("read-timeout", readTimeout);
         requireAtLeastOneMillisecond("write-timeout", writeTimeout);
+        if (shutdownDrain == null || shutdownDrain.isNegative()) {
+            throw new IllegalArgumentException("limitguard.server.shutdown-drain must be at least 0s, was " + shutdownDrain);
+        }
     }
 
     static HttpServerProperties defaults() {
-        return new HttpServerProperties(Duration.ofSeconds(60), Duration.ofSeconds(30));
+        return new HttpServerProperties(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ZERO);
     }
 
     // Netty's timers take whole milliseconds here, and 0 would mean "no timeout" to ReadTimeoutHandler

@@ -19,6 +19,7 @@ import reactor.netty.http.server.HttpServer;
  * {@code limitguard.server.read-timeout} and {@code .write-timeout}: 60 s and 30 s by default, at least 1 ms, a
  * misspelling stops start-up; the customizer puts them and Spring Boot's {@code server.netty.idle-timeout} on every
  * server it is given (the HTTPS port of tls-bootstrap too, which Spring Boot's own setting does not reach).
+ * {@code limitguard.server.shutdown-drain}: 0 by default, never negative.
  */
 class HttpServerPropertiesTest {
 
@@ -45,7 +46,7 @@ class HttpServerPropertiesTest {
     @Test
     void theCustomizerSetsTheTimeoutsOnTheServer() {
         runner.withPropertyValues("server.netty.idle-timeout=75s", "limitguard.server.read-timeout=2s").run(context -> {
-            HttpServer server = context.getBean(NettyServerCustomizer.class).apply(HttpServer.create());
+            HttpServer server = context.getBean("clientTimeouts", NettyServerCustomizer.class).apply(HttpServer.create());
             assertThat(server.configuration().idleTimeout()).isEqualTo(Duration.ofSeconds(75));
             assertThat(server.configuration().readTimeout()).isEqualTo(Duration.ofSeconds(2));
             // the write timeout's handler, put on each connection when its channel is set up
@@ -56,7 +57,7 @@ class HttpServerPropertiesTest {
         });
         // without server.netty.idle-timeout Spring Boot sets none, and neither does the customizer
         runner.run(context -> {
-            HttpServer server = context.getBean(NettyServerCustomizer.class).apply(HttpServer.create());
+            HttpServer server = context.getBean("clientTimeouts", NettyServerCustomizer.class).apply(HttpServer.create());
             assertThat(server.configuration().idleTimeout()).isNull();
             assertThat(server.configuration().readTimeout()).isEqualTo(Duration.ofSeconds(60));
         });
@@ -76,6 +77,15 @@ class HttpServerPropertiesTest {
                 "limitguard.server.write-timeout=0s");
         assertStartupFails("limitguard.server.write-timeout must be at least 1ms, was PT-1S",
                 "limitguard.server.write-timeout=-1s");
+    }
+
+    @Test
+    void theShutdownDrainIsZeroByDefaultAndNeverNegative() {
+        runner.run(context -> assertThat(context.getBean(LimitGuardProperties.class).server().shutdownDrain()).isZero());
+        runner.withPropertyValues("limitguard.server.shutdown-drain=3s").run(context -> assertThat(
+                context.getBean(LimitGuardProperties.class).server().shutdownDrain()).isEqualTo(Duration.ofSeconds(3)));
+        assertStartupFails("limitguard.server.shutdown-drain must be at least 0s, was PT-1S",
+                "limitguard.server.shutdown-drain=-1s");
     }
 
     @Test

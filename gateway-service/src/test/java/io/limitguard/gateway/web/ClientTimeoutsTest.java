@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.limitguard.gateway.testing.GatewayInstance;
 import io.limitguard.gateway.testing.Rules;
+import io.limitguard.gateway.testing.TlsSockets;
 import io.limitguard.gateway.testing.Upstream;
 import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.RawHttp;
@@ -21,13 +22,9 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -295,8 +292,7 @@ class ClientTimeoutsTest {
     @Test
     void theHttpsPortClosesClientsThatStopReadingToo() throws Exception {
         Socket plain = connectWithSmallWindow(gateway.bean(AdditionalHttpsServer.class).getPort());
-        try (SSLSocket socket = (SSLSocket) anyCertificate().getSocketFactory().createSocket(plain, "127.0.0.1",
-                plain.getPort(), true)) {
+        try (SSLSocket socket = TlsSockets.over(plain)) {
             socket.startHandshake();
             assertAStalledReaderIsClosedAndItsUpstreamReleased(socket);
         }
@@ -335,30 +331,8 @@ class ClientTimeoutsTest {
         return total;
     }
 
-    /** A TLS connection that takes the gateway's self-signed certificate (what is tested here is not TLS). */
     private static SSLSocket connectTls() throws Exception {
-        int port = gateway.bean(AdditionalHttpsServer.class).getPort();
-        return (SSLSocket) anyCertificate().getSocketFactory().createSocket("127.0.0.1", port);
-    }
-
-    private static SSLContext anyCertificate() throws Exception {
-        TrustManager anyCertificate = new X509TrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {anyCertificate}, null);
-        return context;
+        return TlsSockets.connect(gateway.bean(AdditionalHttpsServer.class).getPort());
     }
 
     private static String get(String path, String apiKey) {
