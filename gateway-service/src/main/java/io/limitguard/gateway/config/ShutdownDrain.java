@@ -3,8 +3,8 @@ package io.limitguard.gateway.config;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.web.server.context.WebServerGracefulShutdownLifecycle;
@@ -33,7 +33,7 @@ public final class ShutdownDrain implements SmartLifecycle {
     /** Between Spring Boot's graceful shutdown of the web server and the default phase. */
     public static final int PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE + 512;
 
-    private static final Log log = LogFactory.getLog(ShutdownDrain.class);
+    private static final Logger log = LoggerFactory.getLogger(ShutdownDrain.class);
 
     private final ApplicationContext context;
     private final Duration drain;
@@ -76,8 +76,8 @@ public final class ShutdownDrain implements SmartLifecycle {
         // readiness up (a context stopped without being closed)
         AvailabilityChangeEvent.publish(context, ReadinessState.REFUSING_TRAFFIC);
         draining = true;
-        log.info("Draining for " + drain + " (limitguard.server.shutdown-drain) before the graceful shutdown: "
-                + "readiness REFUSING_TRAFFIC, every response with Connection: close");
+        log.info("Draining for {} (limitguard.server.shutdown-drain) before the graceful shutdown: readiness "
+                + "REFUSING_TRAFFIC, every response with Connection: close", drain);
         CompletableFuture.delayedExecutor(drain.toNanos(), TimeUnit.NANOSECONDS).execute(() -> {
             running = false;
             log.info("Drain over");
