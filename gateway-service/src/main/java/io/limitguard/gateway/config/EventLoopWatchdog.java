@@ -6,10 +6,13 @@ import io.netty.util.concurrent.EventExecutorGroup;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.stereotype.Component;
@@ -33,13 +36,17 @@ import reactor.netty.http.server.HttpServer;
  *
  * <p>Each event loop group is watched from the first connection it serves, on every server this customizes (the
  * HTTP port, and the HTTPS one of tls-bootstrap; one set look-up per connection): a listener on each of its loops'
- * termination. The upstream connections run on the same loops (Reactor Netty's shared resources). Loops stopped by the application's own shutdown
- * ({@link ContextClosedEvent} comes first) are not counted. The exit goes through {@link System#exit} (Spring
- * closes the context, a graceful shutdown drains the requests of the live loops); if that has not ended the
- * process within {@link #HALT_AFTER_SECONDS}, because a shutdown step waits on the dead loop, it is halted.
+ * termination. The upstream connections run on the same loops (Reactor Netty's shared resources). Loops that stop
+ * once an application context of the JVM has begun to close are not counted: the application's own shutdown
+ * ({@link ContextClosedEvent} comes before the loops stop), and in tests, which run several gateways in one JVM,
+ * another gateway's (Spring disposes Reactor Netty's shared loops when any context using them closes). The exit
+ * goes through {@link System#exit} (Spring closes the context; a graceful shutdown drains the requests of the live
+ * loops); if that has not ended the process within {@link #HALT_AFTER_SECONDS}, because a shutdown step waits on
+ * the dead loop, it is halted.
  */
 @Component
-public final class EventLoopWatchdog implements NettyServerCustomizer, ApplicationListener<ContextClosedEvent> {
+public final class EventLoopWatchdog
+        implements NettyServerCustomizer, ApplicationListener<ContextClosedEvent>, ApplicationContextAware {
 
     /** The process's exit status when an event loop has stopped (sysexits' EX_SOFTWARE). */
     public static final int EXIT_STATUS = 70;
@@ -48,9 +55,14 @@ public final class EventLoopWatchdog implements NettyServerCustomizer, Applicati
 
     private static final Logger log = LoggerFactory.getLogger(EventLoopWatchdog.class);
 
+    /** Application contexts of this JVM that have begun to close. */
+    private static final AtomicInteger CONTEXTS_CLOSED = new AtomicInteger();
+
     private final Set<EventExecutorGroup> watched = ConcurrentHashMap.newKeySet();
     private final IntConsumer exit;
-    private volatile boolean closing;
+    private final int contextsClosedBefore = CONTEXTS_CLOSED.get();
+    private volatile boolean exiting;
+    private ApplicationContext context;
 
     /** Exits the process. */
     public EventLoopWatchdog() {
@@ -83,15 +95,23 @@ public final class EventLoopWatchdog implements NettyServerCustomizer, Applicati
     }
 
     @Override
+    public void setApplicationContext(ApplicationContext context) {
+        this.context = context;
+    }
+
+    /** Its own context's, not those of child contexts, which a parent's listeners hear too. */
+    @Override
     public void onApplicationEvent(ContextClosedEvent event) {
-        closing = true;
+        if (event.getApplicationContext() == context) {
+            CONTEXTS_CLOSED.incrementAndGet();
+        }
     }
 
     private void stopped(EventExecutor executor) {
-        if (closing) {
+        if (exiting || CONTEXTS_CLOSED.get() != contextsClosedBefore) {
             return;
         }
-        closing = true;
+        exiting = true;
         log.error("Event loop {} has stopped (the cause is logged above as \"Unexpected exception from an event "
                 + "executor\"); the connections it served hang. Exiting with status {} so that the gateway is "
                 + "restarted", executor, EXIT_STATUS);

@@ -22,8 +22,9 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * An event loop that an {@link Error} stops (as Netty's io_uring transport lets an {@code OutOfMemoryError} for
- * direct memory do) makes the watchdog exit with status 70; loops stopped by the application's shutdown do not; the
- * customizer watches the loop of every connection's channel.
+ * direct memory do) makes the watchdog exit with status 70; loops stopped by the application's shutdown, or by
+ * another gateway's in the same JVM, do not, and a child context's closing does not disarm it; the customizer
+ * watches the loop of every connection's channel.
  */
 class EventLoopWatchdogTest {
 
@@ -51,13 +52,45 @@ class EventLoopWatchdogTest {
 
     @Test
     void loopsStoppedByTheApplicationsShutdownDoNotEndTheProcess() throws Exception {
+        StaticApplicationContext context = new StaticApplicationContext();
+        watchdog.setApplicationContext(context);
         watchdog.watch((EventLoop) group.next());
 
-        watchdog.onApplicationEvent(new ContextClosedEvent(new StaticApplicationContext()));
+        watchdog.onApplicationEvent(new ContextClosedEvent(context));
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
 
         Thread.sleep(300);
         assertThat(exitStatus).isNotDone();
+    }
+
+    @Test
+    void loopsStoppedByAnotherGatewaysShutdownInTheSameJvmDoNotEndTheProcess() throws Exception {
+        // Spring disposes Reactor Netty's shared loops when any context that uses them closes (several gateways
+        // in one test JVM)
+        StaticApplicationContext other = new StaticApplicationContext();
+        EventLoopWatchdog otherWatchdog = new EventLoopWatchdog(status -> { });
+        otherWatchdog.setApplicationContext(other);
+        watchdog.setApplicationContext(new StaticApplicationContext());
+        watchdog.watch((EventLoop) group.next());
+
+        otherWatchdog.onApplicationEvent(new ContextClosedEvent(other));
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+
+        Thread.sleep(300);
+        assertThat(exitStatus).isNotDone();
+    }
+
+    @Test
+    void theClosingOfAChildContextDoesNotDisarmIt() throws Exception {
+        StaticApplicationContext parent = new StaticApplicationContext();
+        watchdog.setApplicationContext(parent);
+        EventLoop loop = (EventLoop) group.next();
+        watchdog.watch(loop);
+
+        watchdog.onApplicationEvent(new ContextClosedEvent(new StaticApplicationContext(parent)));
+        loop.submit(() -> io.doomed = Thread.currentThread()).sync();
+
+        assertThat(exitStatus.get(10, TimeUnit.SECONDS)).isEqualTo(EventLoopWatchdog.EXIT_STATUS);
     }
 
     @Test
