@@ -21,8 +21,8 @@ import reactor.netty.http.server.HttpServer;
 /**
  * Ends the process when an event loop serving the gateway's connections stops while the application runs, so that
  * an orchestrator (compose's {@code restart: unless-stopped}, Kubernetes, systemd) restarts it. A stopped loop
- * never comes back: the connections assigned to it, one in four with four loops, hang unanswered, health checks
- * included, and if it was the loop that accepts connections, every new client does.
+ * never comes back: the connections assigned to it (one in four with Reactor Netty's four loops on two cores)
+ * hang, health checks included, and if it was the loop that accepts connections, every new client does.
  *
  * <p>An event loop stops when an {@link Error} escapes its I/O handling: Netty's {@code IoUringIoHandler} (and
  * {@code EpollIoHandler}) log other exceptions and go on, but rethrow errors. Netty 4.2.18's io_uring transport
