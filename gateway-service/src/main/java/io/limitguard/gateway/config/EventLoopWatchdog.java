@@ -115,8 +115,7 @@ public final class EventLoopWatchdog
         log.error("Event loop {} has stopped (the cause is logged above as \"Unexpected exception from an event "
                 + "executor\"); the connections it served hang. Exiting with status {} so that the gateway is "
                 + "restarted", executor, EXIT_STATUS);
-        Thread exiting = new Thread(() -> exit.accept(EXIT_STATUS), "limitguard-event-loop-watchdog");
-        exiting.start();
+        new Thread(() -> exit.accept(EXIT_STATUS), "limitguard-event-loop-watchdog").start();
     }
 
     private static void exitProcess(int status) {
