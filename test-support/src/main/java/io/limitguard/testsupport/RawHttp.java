@@ -92,7 +92,8 @@ public final class RawHttp {
         return statusLines;
     }
 
-    private static String readLine(InputStream in) throws IOException {
+    /** One line of an HTTP head (up to LF, CR dropped); EOFException if the connection ends before it. */
+    public static String readLine(InputStream in) throws IOException {
         StringBuilder line = new StringBuilder();
         for (int c = in.read(); c != '\n'; c = in.read()) {
             if (c < 0) {

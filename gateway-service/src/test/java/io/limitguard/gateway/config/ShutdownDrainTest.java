@@ -7,8 +7,8 @@ import io.limitguard.gateway.testing.HttpProbe;
 import io.limitguard.gateway.testing.OneGateway;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.TlsSockets;
+import io.limitguard.testsupport.RawHttp;
 import io.limitguard.tls.AdditionalHttpsServer;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -149,7 +149,7 @@ class ShutdownDrainTest {
         StringBuilder head = new StringBuilder();
         int length = 0;
         boolean chunked = false;
-        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+        for (String line = RawHttp.readLine(in); !line.isEmpty(); line = RawHttp.readLine(in)) {
             String lower = line.toLowerCase(Locale.ROOT);
             head.append(lower).append('\n');
             if (lower.startsWith("content-length:")) {
@@ -160,24 +160,15 @@ class ShutdownDrainTest {
         if (!chunked) {
             in.readNBytes(length);
         } else {
-            for (int size = Integer.parseInt(readLine(in).trim(), 16); size > 0; size = Integer.parseInt(readLine(in).trim(), 16)) {
+            for (int size = chunkSize(in); size > 0; size = chunkSize(in)) {
                 in.readNBytes(size + 2);
             }
-            readLine(in);
+            RawHttp.readLine(in);
         }
         return head.toString();
     }
 
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new EOFException("connection closed after: " + line);
-            }
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
+    private static int chunkSize(InputStream in) throws IOException {
+        return Integer.parseInt(RawHttp.readLine(in).trim(), 16);
     }
 }
