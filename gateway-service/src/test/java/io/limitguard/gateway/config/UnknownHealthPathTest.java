@@ -18,7 +18,7 @@ import org.springframework.boot.test.system.OutputCaptureExtension;
 
 /**
  * A health path below a name the health endpoint does not know is a 404 without an ERROR in the log
- * ({@link UnknownHealthPathFilter}), where Spring Boot alone answers 500 and logs a stack trace per request.
+ * ({@link UnknownHealthPathHandler}), where Spring Boot alone answers 500 and logs a stack trace per request.
  */
 @ExtendWith(OutputCaptureExtension.class)
 class UnknownHealthPathTest {
@@ -46,7 +46,7 @@ class UnknownHealthPathTest {
         for (String path : UNKNOWN) {
             assertThat(RawHttp.get(bed.gateway().port(), path).status()).as(path).isEqualTo(404);
         }
-        assertThat(output.getOut()).doesNotContain("500 Server Error", UnknownHealthPathFilter.SPRING_BOOT_MESSAGE);
+        assertThat(output.getOut()).doesNotContain("500 Server Error", UnknownHealthPathHandler.SPRING_BOOT_MESSAGE);
     }
 
     @Test
