@@ -98,6 +98,22 @@ public final class Fixtures {
         }
     }
 
+    /**
+     * The path of program {@code name}: the first executable one on {@code PATH}, then in {@code /usr/bin},
+     * {@code /usr/local/bin} and {@code /usr/sbin} (where Debian puts it when {@code PATH} is bare).
+     *
+     * @throws IllegalStateException saying "{@code name} not found on PATH." and then {@code howToGetIt}
+     */
+    static String executable(String name, String howToGetIt) {
+        return Stream.concat(Stream.of(System.getenv().getOrDefault("PATH", "").split(":")),
+                        Stream.of("/usr/bin", "/usr/local/bin", "/usr/sbin"))
+                .map(dir -> Path.of(dir, name))
+                .filter(Files::isExecutable)
+                .findFirst()
+                .map(Path::toString)
+                .orElseThrow(() -> new IllegalStateException(name + " not found on PATH. " + howToGetIt));
+    }
+
     /** A new temporary directory; its owner deletes it with {@link #deleteRecursively} when closed. */
     static Path tempDir(String prefix) {
         try {

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Debian's {@code redis-server} as a child process on a free port; with a config file of its own when the mode
@@ -51,15 +50,8 @@ final class ProcessRedis implements RedisFixture {
     }
 
     static String redisServerBinary() {
-        return Stream.concat(Stream.of(System.getenv().getOrDefault("PATH", "").split(":")),
-                        Stream.of("/usr/bin", "/usr/local/bin", "/usr/sbin"))
-                .map(p -> Path.of(p, "redis-server"))
-                .filter(Files::isExecutable)
-                .findFirst()
-                .map(Path::toString)
-                .orElseThrow(() -> new IllegalStateException(
-                        "redis-server not found on PATH. Install it (apt-get install redis-server) "
-                                + "or run the tests where a Docker engine answers."));
+        return Fixtures.executable("redis-server",
+                "Install it (apt-get install redis-server) or run the tests where a Docker engine answers.");
     }
 
     private void launch() {

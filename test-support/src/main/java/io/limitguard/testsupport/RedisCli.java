@@ -3,12 +3,9 @@ package io.limitguard.testsupport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Debian's {@code redis-cli} against a local server, for the fixtures that ask their servers about roles and
@@ -39,12 +36,6 @@ final class RedisCli {
     }
 
     private static String binary() {
-        return Stream.concat(Stream.of(System.getenv().getOrDefault("PATH", "").split(":")),
-                        Stream.of("/usr/bin", "/usr/local/bin"))
-                .map(p -> Path.of(p, "redis-cli"))
-                .filter(Files::isExecutable)
-                .findFirst().map(Object::toString)
-                .orElseThrow(() -> new IllegalStateException(
-                        "redis-cli not found on PATH. Install it (apt-get install redis-tools)."));
+        return Fixtures.executable("redis-cli", "Install it (apt-get install redis-tools).");
     }
 }
