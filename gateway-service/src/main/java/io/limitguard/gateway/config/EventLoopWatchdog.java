@@ -94,6 +94,11 @@ public final class EventLoopWatchdog
         return watched.contains(group);
     }
 
+    /** Whether a stopped loop has made it decide to exit (the exit itself runs on a thread of its own). */
+    boolean exiting() {
+        return exiting;
+    }
+
     @Override
     public void setApplicationContext(ApplicationContext context) {
         this.context = context;

@@ -11,6 +11,9 @@ import io.netty.channel.IoRegistration;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -57,9 +60,11 @@ class EventLoopWatchdogTest {
         watchdog.watch((EventLoop) group.next());
 
         watchdog.onApplicationEvent(new ContextClosedEvent(context));
+        CompletableFuture<Void> heard = terminationHeard();
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
 
-        Thread.sleep(300);
+        heard.get(10, TimeUnit.SECONDS);
+        assertThat(watchdog.exiting()).isFalse();
         assertThat(exitStatus).isNotDone();
     }
 
@@ -74,9 +79,11 @@ class EventLoopWatchdogTest {
         watchdog.watch((EventLoop) group.next());
 
         otherWatchdog.onApplicationEvent(new ContextClosedEvent(other));
+        CompletableFuture<Void> heard = terminationHeard();
         group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
 
-        Thread.sleep(300);
+        heard.get(10, TimeUnit.SECONDS);
+        assertThat(watchdog.exiting()).isFalse();
         assertThat(exitStatus).isNotDone();
     }
 
@@ -103,6 +110,20 @@ class EventLoopWatchdogTest {
 
         assertThat(watchdog.isWatching(group)).isTrue();
         channel.close().syncUninterruptibly();
+    }
+
+    /**
+     * Completes once every loop of the group has told the listeners on its termination: those of the watchdog, added
+     * before, have run by then (a future tells its listeners in the order they were added, one after the other).
+     */
+    private CompletableFuture<Void> terminationHeard() {
+        List<CompletableFuture<Void>> heard = new ArrayList<>();
+        for (EventExecutor executor : group) {
+            CompletableFuture<Void> one = new CompletableFuture<>();
+            executor.terminationFuture().addListener(f -> one.complete(null));
+            heard.add(one);
+        }
+        return CompletableFuture.allOf(heard.toArray(CompletableFuture[]::new));
     }
 
     /** NIO, except that the I/O of the loop running on {@link #doomed} throws an {@code OutOfMemoryError}. */
