@@ -72,8 +72,7 @@ class RedisSentinelGatewayTest {
     @Test
     @Order(1)
     void exactlyTheLimitOnTheMasterTheSentinelsName() {
-        assertThat(exactStatuses("k1")).containsOnly(200, 429).filteredOn(s -> s == 200).hasSize(LIMIT);
-        assertThat(sentinel.cli(sentinel.masterPort(), "keys", "lg:{exact:k1}:*")).startsWith("lg:{exact:k1}:total");
+        assertExactlyTheLimitStoredOn(sentinel.masterPort(), "k1");
     }
 
     @Test
@@ -100,8 +99,7 @@ class RedisSentinelGatewayTest {
         assertThat(sentinel.otherPort()).isEqualTo(old);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(RedisSentinelGatewayTest::limiting);
 
-        assertThat(exactStatuses("k-planned")).containsOnly(200, 429).filteredOn(s -> s == 200).hasSize(LIMIT);
-        assertThat(sentinel.cli(replica, "keys", "lg:{exact:k-planned}:*")).startsWith("lg:{exact:k-planned}:total");
+        assertExactlyTheLimitStoredOn(replica, "k-planned");
         // the connection made anew loaded the scripts first, as on start-up: no request had to pay a NOSCRIPT
         assertThat(sentinel.cli(replica, "script", "exists", tokenBucketSha())).isEqualTo("1");
     }
@@ -130,8 +128,7 @@ class RedisSentinelGatewayTest {
         System.out.printf("SENTINEL FAILOVER new master named %d ms after the kill, gateway limiting again %d ms after "
                 + "the kill%n", (failedOver - killed) / 1_000_000, (System.nanoTime() - killed) / 1_000_000);
 
-        assertThat(exactStatuses("k2")).containsOnly(200, 429).filteredOn(s -> s == 200).hasSize(LIMIT);
-        assertThat(sentinel.cli(promoted, "keys", "lg:{exact:k2}:*")).startsWith("lg:{exact:k2}:total");
+        assertExactlyTheLimitStoredOn(promoted, "k2");
         // There on the promoted master either way: loaded by the connection made anew when the Sentinels announced
         // it, or sent again after a NOSCRIPT by the old connection reconnecting through the Sentinels, whichever was
         // first (limitguard.redis.script.reloads counts the latter).
@@ -165,6 +162,12 @@ class RedisSentinelGatewayTest {
 
         assertThat(exactStatuses("k-noscript")).containsOnly(200, 429).filteredOn(s -> s == 200).hasSize(LIMIT);
         assertThat(counter(MeteredEngineListener.SCRIPT_RELOADS) - reloadsBefore).isPositive();
+    }
+
+    /** Exactly {@link #LIMIT} of three times as many concurrent requests of {@code key} allowed, its bucket on {@code port}. */
+    private static void assertExactlyTheLimitStoredOn(int port, String key) {
+        assertThat(exactStatuses(key)).containsOnly(200, 429).filteredOn(s -> s == 200).hasSize(LIMIT);
+        assertThat(sentinel.cli(port, "keys", "lg:{exact:" + key + "}:*")).startsWith("lg:{exact:" + key + "}:total");
     }
 
     /** Three times the limit from one key, concurrently: the statuses. */
