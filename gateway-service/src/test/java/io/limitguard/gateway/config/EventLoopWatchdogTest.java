@@ -60,12 +60,7 @@ class EventLoopWatchdogTest {
         watchdog.watch((EventLoop) group.next());
 
         watchdog.onApplicationEvent(new ContextClosedEvent(context));
-        CompletableFuture<Void> heard = terminationHeard();
-        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
-
-        heard.get(10, TimeUnit.SECONDS);
-        assertThat(watchdog.exiting()).isFalse();
-        assertThat(exitStatus).isNotDone();
+        assertStoppingTheLoopsDoesNotExit();
     }
 
     @Test
@@ -79,12 +74,7 @@ class EventLoopWatchdogTest {
         watchdog.watch((EventLoop) group.next());
 
         otherWatchdog.onApplicationEvent(new ContextClosedEvent(other));
-        CompletableFuture<Void> heard = terminationHeard();
-        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
-
-        heard.get(10, TimeUnit.SECONDS);
-        assertThat(watchdog.exiting()).isFalse();
-        assertThat(exitStatus).isNotDone();
+        assertStoppingTheLoopsDoesNotExit();
     }
 
     @Test
@@ -110,6 +100,16 @@ class EventLoopWatchdogTest {
 
         assertThat(watchdog.isWatching(group)).isTrue();
         channel.close().syncUninterruptibly();
+    }
+
+    /** Stops every loop of the group, waits until the watchdog has heard of it, and checks that it let them go. */
+    private void assertStoppingTheLoopsDoesNotExit() throws Exception {
+        CompletableFuture<Void> heard = terminationHeard();
+        group.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+
+        heard.get(10, TimeUnit.SECONDS);
+        assertThat(watchdog.exiting()).isFalse();
+        assertThat(exitStatus).isNotDone();
     }
 
     /**
