@@ -320,4 +320,11 @@ class AnalyticsApiIntegrationTest {
                 .jsonPath("$.components.kafkaStreams.details.state").isEqualTo("RUNNING");
     }
 
+    /** Module server-guards: Spring Boot alone answers 500 and logs a stack trace for it. */
+    @Test
+    void aHealthPathBelowAnUnknownNameIs404() throws Exception {
+        assertThat(RawHttp.get(app.port, "/actuator/health/nosuch/x").status()).isEqualTo(404);
+        assertThat(RawHttp.get(app.port, "/actuator/health/kafkaStreams/x").status()).isEqualTo(404);
+    }
+
 }

@@ -46,10 +46,10 @@ import org.springframework.validation.annotation.Validated;
  *                           over without replaying their changelogs
  * @param queryRetryTimeout  how long a query waits for stores that are migrating (rebalance)
  * @param maxWindowsPerQuery most windows one block-rate answer may hold
- * @param writeTimeout       longest time one write of the HTTP server may take to reach the client's
- *                           socket; a client that stops reading is disconnected after it, and the
- *                           buffer it held is freed (the widest answer, 20,000 windows, is one ~3.9 MB
- *                           write: 30 s lets a client read it at ~130 KB/s)
+ * @param writeTimeout       longest time an answer waiting to be sent may make no progress at all: a
+ *                           client that stops reading is disconnected after one to two times it, and
+ *                           the buffer it held is freed (the widest answer, 20,000 windows, is one
+ *                           ~3.9 MB buffer); a client that reads, however slowly, is never cut
  * @param maxConcurrentQueries most answers of the public query API ({@code /api/**}) being computed or
  *                           written at once, each counted until its response has reached the client's
  *                           socket or its connection is gone; more are refused at once with a 503

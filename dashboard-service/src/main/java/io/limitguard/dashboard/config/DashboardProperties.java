@@ -21,10 +21,10 @@ import org.springframework.validation.annotation.Validated;
  *                         transport is served at {@code /rsocket} on the HTTP port
  * @param consumerGroupPrefix prefix of the Kafka consumer group; each instance appends a random
  *                         suffix because every dashboard instance must see every update
- * @param writeTimeout     longest time one write of the HTTP server (HTTP and HTTPS ports, SSE and
- *                         {@code /rsocket} included) may take to reach the client's socket; a client that
- *                         stops reading is disconnected after it, which frees what it held (a history
- *                         answer being relayed). A client that reads is never cut, however long it stays
+ * @param writeTimeout     longest time what the HTTP server (HTTP and HTTPS ports, SSE and {@code /rsocket}
+ *                         included) has waiting for a client may make no progress at all; a client that
+ *                         stops reading is disconnected after one to two times it, which frees what it held
+ *                         (a history answer being relayed). A client that reads is never cut, however long it stays
  */
 @Validated
 // No other service binds limitguard.dashboard: a misspelt property stops start-up instead of being dropped.

@@ -127,4 +127,11 @@ class CountsSseStreamTest extends DashboardIntegrationTest {
                 .jsonPath("$.components.countsConsumer.status").isEqualTo("UP")
                 .jsonPath("$.components.countsConsumer.details.partitions").isEqualTo(2);
     }
+
+    /** Module server-guards: Spring Boot alone answers 500 and logs a stack trace for it. */
+    @Test
+    void aHealthPathBelowAnUnknownNameIs404() {
+        client.get().uri("/actuator/health/nosuch/x").exchange().expectStatus().isNotFound();
+        client.get().uri("/actuator/health/countsConsumer/x").exchange().expectStatus().isNotFound();
+    }
 }

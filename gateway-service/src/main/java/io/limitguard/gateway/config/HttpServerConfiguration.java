@@ -1,5 +1,6 @@
 package io.limitguard.gateway.config;
 
+import io.limitguard.server.WriteProgressTimeout;
 import java.time.Duration;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
@@ -24,7 +25,8 @@ import org.springframework.context.annotation.Configuration;
  * waiting to be sent may make no progress at all ({@link WriteProgressTimeout}). Without it a client that asks for a
  * large answer and stops reading held its upstream connection and about 1 MB of direct memory for as long as it kept
  * the connection open (for ever on a route without a response timeout); an audit's 100 such clients exhausted 100 MB
- * of direct memory, killed an event loop and left the gateway answering nothing after they had gone.</li>
+ * of direct memory, killed an event loop and left the gateway answering nothing after they had gone. The same
+ * handler as analytics' and the dashboard's (module {@code server-guards}).</li>
  * </ul>
  * The first two never limit a response: the idle handler is taken off when a request's headers are in and put back
  * after the last byte of its response, and the read timeout ends with the request's body. A slow upstream or a
@@ -36,14 +38,12 @@ import org.springframework.context.annotation.Configuration;
  * <p>The idle timeout is set here again, from Spring Boot's property: Spring Boot applies it to its own server
  * only, while the HTTPS port of {@code tls-bootstrap} ({@code limitguard.tls.https-port}, set by the launcher and
  * compose) is configured by the {@link NettyServerCustomizer} beans alone; without this its connections would never
- * time out. The write timeout's handler is put on each connection once, when its channel is set up
- * ({@code doOnChannelInit}), not per request: Reactor Netty runs {@code doOnConnection} for every request of a
- * kept-alive connection, and a handler added there is removed when the request ends.
+ * time out.
  *
  * <p>A request the server cannot decode (a bad chunk size, Content-Length, header byte, a header or URI too long)
- * is answered 400, 414 or 431 by Reactor Netty, and logged in one WARN line with the reason
- * ({@link DecodingFailureLogFactory}, {@link AnsweredByReactorNettyHandler}): not a line per header, nor a 500 stack
- * trace, which a client could use to flood the log.
+ * is answered 400, 414 or 431 by Reactor Netty, and logged in one WARN line with the reason (module
+ * {@code server-guards}, as in analytics and the dashboard): not a line per header, nor a 500 stack trace, which a
+ * client could use to flood the log.
  *
  * <p>And how the server stops: {@code limitguard.server.shutdown-drain} ({@link ShutdownDrain}) before Spring Boot's
  * graceful shutdown.
@@ -55,19 +55,12 @@ public class HttpServerConfiguration {
     NettyServerCustomizer clientTimeouts(NettyServerProperties netty, LimitGuardProperties properties) {
         Duration idleTimeout = netty.getIdleTimeout();
         Duration readTimeout = properties.server().readTimeout();
-        long writeTimeoutMillis = properties.server().writeTimeout().toMillis();
-        // first in the pipeline, so that its close goes straight to the socket (a stalled TLS peer would not take
-        // a close_notify either)
-        return server -> (idleTimeout != null ? server.idleTimeout(idleTimeout) : server).readTimeout(readTimeout)
-                .doOnChannelInit((observer, channel, remoteAddress) -> channel.pipeline()
-                        .addFirst(WriteProgressTimeout.NAME, new WriteProgressTimeout(writeTimeoutMillis)))
-                .httpMessageLogFactory(new DecodingFailureLogFactory());
+        return server -> (idleTimeout != null ? server.idleTimeout(idleTimeout) : server).readTimeout(readTimeout);
     }
 
-    /** Requests Reactor Netty answered itself (a body it could not decode) end without a 500 stack trace. */
     @Bean
-    AnsweredByReactorNettyHandler answeredByReactorNettyHandler() {
-        return new AnsweredByReactorNettyHandler();
+    NettyServerCustomizer writeProgressTimeout(LimitGuardProperties properties) {
+        return WriteProgressTimeout.customizer(properties.server().writeTimeout());
     }
 
     @Bean

@@ -13,8 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                      stalled uploads do not pile up. Also what a body may wait for the upstream to take the part
  *                      sent so far (the gateway stops reading while the upstream does not read)
  * @param writeTimeout  longest time an answer waiting to be sent may make no progress at all: a client that stops
- *                      reading is disconnected after one to two times it ({@link WriteProgressTimeout}), which frees
- *                      its upstream connection and buffers. 30 s, as the analytics and dashboard services (nginx's
+ *                      reading is disconnected after one to two times it
+ *                      ({@link io.limitguard.server.WriteProgressTimeout}), which frees its upstream connection and
+ *                      buffers. 30 s, as the analytics and dashboard services (nginx's
  *                      {@code send_timeout} is 60 s); a client that reads, however slowly, is never cut
  * @param shutdownDrain how long a stopping gateway goes on serving, with readiness 503 and every response with
  *                      {@code Connection: close}, before Spring Boot's graceful shutdown closes its ports

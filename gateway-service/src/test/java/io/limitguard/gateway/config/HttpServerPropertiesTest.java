@@ -2,6 +2,7 @@ package io.limitguard.gateway.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.limitguard.server.WriteProgressTimeout;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,7 @@ class HttpServerPropertiesTest {
             assertThat(server.configuration().idleTimeout()).isEqualTo(Duration.ofSeconds(75));
             assertThat(server.configuration().readTimeout()).isEqualTo(Duration.ofSeconds(2));
             // the write timeout's handler, put on each connection when its channel is set up
+            server = context.getBean("writeProgressTimeout", NettyServerCustomizer.class).apply(server);
             EmbeddedChannel channel = new EmbeddedChannel();
             server.configuration().doOnChannelInit().onChannelInit(ConnectionObserver.emptyListener(), channel, null);
             assertThat(channel.pipeline().first()).isInstanceOf(WriteProgressTimeout.class);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.limitguard.gateway.testing.OneGateway;
 import io.limitguard.gateway.testing.Rules;
+import io.limitguard.server.UnknownHealthPathHandler;
 import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.RawHttp;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.limitguard.gateway.config;
+package io.limitguard.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.limitguard.gateway.config;
+package io.limitguard.server;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,8 +12,8 @@ import reactor.netty.http.server.HttpServerResponse;
 /**
  * Ends quietly a request that Reactor Netty has already answered on its own, behind Spring's back: its 400 for a
  * request body it could not decode (a chunked body with a bad chunk size, {@code zz\r\n}), which it logs in one
- * WARN line ("Decoding failed: ..."). The route goes on proxying the request regardless, and when the upstream's
- * answer comes Spring cannot send its status ("Status and headers already sent"): without this, Spring's
+ * WARN line ("Decoding failed: ..."). The application goes on with the request regardless (the gateway's route
+ * proxies it), and when its answer comes Spring cannot send its status ("Status and headers already sent"): without this, Spring's
  * {@code HttpWebHandlerAdapter} logged that as a "500 Server Error" with a 50-line stack trace per request, which a
  * client could use to flood the log.
  *

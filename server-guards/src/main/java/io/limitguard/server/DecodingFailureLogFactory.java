@@ -1,4 +1,4 @@
-package io.limitguard.gateway.config;
+package io.limitguard.server;
 
 import io.netty.handler.codec.DecoderResult;
 import reactor.netty.http.logging.AbstractHttpMessageLogFactory;

@@ -1,18 +1,24 @@
-package io.limitguard.gateway.config;
+package io.limitguard.server;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 
 /**
  * Closes a client connection whose pending output has not moved for a whole write timeout: a client that stopped
- * reading. Until then such a client holds its upstream connection (the gateway stops reading the upstream when it
- * cannot write) and up to about 1 MB of direct memory: an audit's 100 such clients exhausted 100 MB of direct memory
- * and a dead event loop left the gateway answering nothing, health check included, after they had gone.
+ * reading. Until then such a client holds what its answer took: in the gateway its upstream connection (the gateway
+ * stops reading the upstream when it cannot write) and up to about 1 MB of direct memory, in analytics an encoded
+ * answer of up to ~3.9 MB, in the dashboard what its history pass-through read from analytics. An audit's 100 such
+ * clients exhausted the gateway's 100 MB of direct memory, and a dead event loop left it answering nothing, health
+ * check included, after they had gone. Each service has its own property for the timeout
+ * ({@code limitguard.server.write-timeout}, {@code limitguard.analytics.write-timeout},
+ * {@code limitguard.dashboard.write-timeout}) and applies it with {@link #customizer(Duration)}.
  *
  * <p>One instance per connection, added once when the channel is set up, with one timer per connection that looks
  * every {@code timeout} at the channel's outbound buffer. It overrides no read, write or flush method, so Netty
@@ -25,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>"No progress" is Netty's own test ({@code IdleStateHandler} with {@code observeOutput}): the same message at
  * the head of the outbound buffer, written as far as at the previous look, and as many bytes pending.
  */
-final class WriteProgressTimeout extends ChannelInboundHandlerAdapter implements Runnable {
+public final class WriteProgressTimeout extends ChannelInboundHandlerAdapter implements Runnable {
 
     /** Name of the handler in each connection's pipeline. */
     static final String NAME = "limitguard.writeProgressTimeout";
@@ -42,6 +48,19 @@ final class WriteProgressTimeout extends ChannelInboundHandlerAdapter implements
 
     WriteProgressTimeout(long timeoutMillis) {
         this.timeoutMillis = timeoutMillis;
+    }
+
+    /**
+     * Puts a handler on every connection of the servers it customizes (Spring Boot's, and tls-bootstrap's HTTPS
+     * port, which takes every customizer bean), once, when its channel is set up: Reactor Netty runs
+     * {@code doOnConnection} for every request of a kept-alive connection, and removes a handler added there when
+     * the request ends. First in the pipeline, so that its close goes straight to the socket (a stalled TLS peer
+     * would not take a close_notify either).
+     */
+    public static NettyServerCustomizer customizer(Duration timeout) {
+        long millis = timeout.toMillis();
+        return server -> server.doOnChannelInit((observer, channel, remoteAddress) -> channel.pipeline()
+                .addFirst(NAME, new WriteProgressTimeout(millis)));
     }
 
     @Override

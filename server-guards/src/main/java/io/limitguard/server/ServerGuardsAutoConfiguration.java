@@ -1,0 +1,40 @@
+package io.limitguard.server;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.context.annotation.Bean;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * What every LimitGuard WebFlux service (gateway, analytics, dashboard) does with malformed or hostile requests,
+ * in one place so that each answers them alike: a request Reactor Netty cannot decode costs the log one short WARN
+ * line ({@link DecodingFailureLogFactory}), its own answer to it no 500 stack trace
+ * ({@link AnsweredByReactorNettyHandler}), and a health path below an unknown name is a 404, not a 500 with a stack
+ * trace ({@link UnknownHealthPathHandler}). An auto-configuration, as {@code tls-bootstrap}'s: a service gets it by
+ * depending on this module. The customizer reaches every Reactor Netty server that applies the
+ * {@link NettyServerCustomizer} beans: Spring Boot's, and {@code tls-bootstrap}'s HTTPS port.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
+@ConditionalOnClass(HttpServer.class)
+public class ServerGuardsAutoConfiguration {
+
+    @Bean
+    NettyServerCustomizer decodingFailureLog() {
+        DecodingFailureLogFactory format = new DecodingFailureLogFactory();
+        return server -> server.httpMessageLogFactory(format);
+    }
+
+    /** Requests Reactor Netty answered itself (a body it could not decode) end without a 500 stack trace. */
+    @Bean
+    AnsweredByReactorNettyHandler answeredByReactorNettyHandler() {
+        return new AnsweredByReactorNettyHandler();
+    }
+
+    @Bean
+    UnknownHealthPathHandler unknownHealthPathHandler() {
+        return new UnknownHealthPathHandler();
+    }
+}
