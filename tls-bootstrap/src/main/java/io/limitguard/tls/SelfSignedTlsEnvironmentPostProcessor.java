@@ -5,7 +5,10 @@ import java.util.Map;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.BindHandler;
 import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.bind.handler.NoUnboundElementsBindHandler;
+import org.springframework.boot.context.properties.source.UnboundElementsSourceFilter;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.MapPropertySource;
 
@@ -22,7 +25,12 @@ public class SelfSignedTlsEnvironmentPostProcessor implements EnvironmentPostPro
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
         Binder binder = Binder.get(environment);
-        TlsProperties tls = binder.bindOrCreate("limitguard.tls", TlsProperties.class);
+        // Bound here in every service that has this module, HTTPS or not, so this is where a misspelt name
+        // (limitguard.tls.https-prot) stops start-up, as Spring Boot's ignoreUnknownFields = false would: the record's
+        // own binding happens only when https-port is set, and a misspelt https-port would leave HTTPS off without a
+        // word. Files and command line only, not environment variables (Spring Boot's choice for that check too).
+        TlsProperties tls = binder.bindOrCreate("limitguard.tls", Bindable.of(TlsProperties.class),
+                new NoUnboundElementsBindHandler(BindHandler.DEFAULT, new UnboundElementsSourceFilter()));
         if (tls.httpsPort() == null || userConfiguredBundle(binder, tls.bundle())) {
             return;
         }

@@ -143,6 +143,14 @@ class HttpsBootstrapTest {
                 .hasStackTraceContaining("limitguard.tls");
     }
 
+    @Test
+    void aMisspeltNameStopsStartUpNamingIt() {
+        assertThatThrownBy(() -> start("--limitguard.tls.https-prot=8443"))
+                .hasStackTraceContaining("limitguard.tls.https-prot");
+        assertThatThrownBy(() -> start("--limitguard.tls.self-signed.keystor=x.p12"))
+                .hasStackTraceContaining("limitguard.tls.self-signed.keystor");
+    }
+
     private static ConfigurableApplicationContext start(String... args) {
         List<String> all = new ArrayList<>(List.of("--server.port=0", "--spring.main.banner-mode=off"));
         all.addAll(List.of(args));

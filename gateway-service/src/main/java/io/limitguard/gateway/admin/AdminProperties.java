@@ -11,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param redisKey   the Redis hash holding the rules changed through the API (shared by every instance)
  * @param channel    the Redis pub/sub channel announcing a change to every instance
  */
-@ConfigurationProperties("limitguard.admin")
+// a misspelt name (limitguard.admin.tokn) stops start-up instead of leaving the API off without a word
+@ConfigurationProperties(prefix = "limitguard.admin", ignoreUnknownFields = false)
 public record AdminProperties(
         String token,
         @DefaultValue("limitguard:rules") String redisKey,

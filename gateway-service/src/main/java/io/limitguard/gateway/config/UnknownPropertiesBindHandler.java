@@ -26,8 +26,10 @@ import org.springframework.boot.context.properties.source.UnboundElementsSourceF
 final class UnknownPropertiesBindHandler extends AbstractBindHandler {
 
     /**
-     * The rules (checked field by field, {@link RuleFieldsBindHandler}), the gateway's other records, and the other
-     * services' namespaces: one configuration file may serve all three services.
+     * The rules (checked field by field, {@link RuleFieldsBindHandler}), the gateway's other records (each refuses
+     * names of its own it does not know: {@code ignoreUnknownFields = false} on {@code limitguard.admin} and
+     * {@code limitguard.kafka}, tls-bootstrap's check of {@code limitguard.tls}), and the other services'
+     * namespaces: one configuration file may serve all three services.
      */
     static final List<ConfigurationPropertyName> ELSEWHERE = Stream.of("limitguard.rules", "limitguard.admin",
             "limitguard.kafka", "limitguard.tls", "limitguard.analytics", "limitguard.dashboard")

@@ -24,7 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * @param topics        topic creation at start-up
  */
 @Validated
-@ConfigurationProperties("limitguard.kafka")
+// a misspelt name stops start-up: limitguard.kafka.hash-key: true would otherwise publish keys unhashed without a word
+@ConfigurationProperties(prefix = "limitguard.kafka", ignoreUnknownFields = false)
 public record KafkaEventsProperties(
         @DefaultValue("true") boolean enabled,
         @DefaultValue("10000") @Positive int queueCapacity,
