@@ -1,6 +1,7 @@
 package io.limitguard.gateway.admin;
 
 import io.limitguard.gateway.config.LimitGuardProperties;
+import io.limitguard.gateway.limit.RedisConnection;
 import io.limitguard.gateway.rules.RuleSet;
 import io.limitguard.gateway.web.OverLimitCache;
 import org.springframework.beans.factory.ObjectProvider;
@@ -22,13 +23,18 @@ public class AdminConfiguration {
     }
 
     @Bean(destroyMethod = "close")
-    RuleStore ruleStore(LimitGuardProperties properties, AdminProperties admin, LiveRules rules) {
+    RuleStore ruleStore(LimitGuardProperties properties, AdminProperties admin, LiveRules rules,
+            RedisConnection limiter) {
         if (properties.redis().cluster().enabled()) {
             // The rule store's hash and pub/sub channel use a standalone client; not ported to the cluster client yet.
             throw new IllegalArgumentException("limitguard.admin.token: the admin API (live rules) needs a standalone "
                     + "Redis (limitguard.redis.uri); it is not supported with limitguard.redis.cluster.nodes yet");
         }
-        return new RuleStore(properties.redis(), admin, rules::apply);
+        RuleStore store = new RuleStore(properties.redis(), admin, rules::apply);
+        // with Sentinels, the limiter's watch tells the store of a new master in the same callback as the limiter:
+        // once the limiter has moved, no change goes to the old master any more
+        limiter.onMasterSwitch(store::moveTo);
+        return store;
     }
 
     @Bean

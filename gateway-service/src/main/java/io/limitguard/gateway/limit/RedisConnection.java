@@ -104,7 +104,8 @@ public final class RedisConnection implements AutoCloseable {
         RedisConnection connection = new RedisConnection(resources, client, false, target, attempt.apply(uri),
                 c -> c.reactive(), onConnect);
         if (!uri.getSentinels().isEmpty()) {
-            connection.sentinelWatch = new SentinelWatch(client, uri, sentinel -> connection.connect(target,
+            connection.sentinelWatch = new SentinelWatch(client, uri);
+            connection.sentinelWatch.onSwitch(sentinel -> connection.connect(target,
                     attempt.apply(SentinelWatch.askingFirst(uri, sentinel)), c -> c.reactive()));
         }
         return connection;
@@ -201,6 +202,18 @@ public final class RedisConnection implements AutoCloseable {
         builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS);
         builder.timeoutOptions(TimeoutOptions.enabled(properties.commandTimeout()));
         builder.socketOptions(SocketOptions.builder().connectTimeout(properties.connectTimeout()).keepAlive(true).build());
+    }
+
+    /**
+     * Has {@code listener} told, after this connection, of every switch to a new master the Sentinels announce, with
+     * the Sentinel that announced it: for another connection to the same master to move as this one does (the admin
+     * API's rule store). Never called without a {@code redis-sentinel://} URI.
+     */
+    public void onMasterSwitch(Consumer<RedisURI> listener) {
+        SentinelWatch watch = sentinelWatch;
+        if (watch != null) {
+            watch.onSwitch(listener);
+        }
     }
 
     /** The reactive commands, or null while the first connection has not been made. */

@@ -33,13 +33,19 @@ import reactor.core.publisher.Flux;
  * gateway moves to the new master as soon as the Sentinels name it, not only once they demote the old one; a killed master makes each rule use its
  * failure mode until the Sentinels promote the replica, then the gateway limits exactly again on the new master
  * without a restart; each time its scripts are there before the first decision needs them (loaded up front or sent
- * again on NOSCRIPT); and the admin API's rule store (its own connections, pub/sub included) follows too. The tests run in order: each failover changes the set-up.
+ * again on NOSCRIPT); and the admin API's rule store (its own connections, pub/sub included) follows too, on the
+ * same announcement as the limiter, so a rule change made right after a planned failover is not lost when the old
+ * master resyncs. The tests run in order: each failover changes the set-up.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RedisSentinelGatewayTest {
 
     private static final String TOKEN = "test-admin-token-0123456789";
     private static final int LIMIT = 10;
+    private static final Map<String, String> ADMIN = Map.of("Authorization", "Bearer " + TOKEN,
+            "Content-Type", "application/json");
+    /** The rule store's hash ({@code limitguard.admin.redis-key}'s default). */
+    private static final String RULES_KEY = "limitguard:rules";
 
     private static RedisSentinelFixture sentinel;
     private static Upstream upstream;
@@ -54,6 +60,7 @@ class RedisSentinelGatewayTest {
                 .route("exact", upstream.uri(), "/exact/**")
                 .route("open", upstream.uri(), "/open/**")
                 .route("later", upstream.uri(), "/later/**")
+                .route("planned", upstream.uri(), "/planned/**")
                 // closed: a call Redis could not answer shows as a 503, never as an extra 200
                 .rule("exact", "exact", "header:X-API-Key", "closed", "total", LIMIT, 0.001)
                 .rule("open", "open", "header:X-API-Key", "open", "huge", 1_000_000, 1000)
@@ -84,8 +91,10 @@ class RedisSentinelGatewayTest {
         long asked = System.nanoTime();
         int old = sentinel.failover();
         // The new master has run EVALSHA once the gateway is on it (as a replica it only ran the script's effects,
-        // replicated as such).
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        // replicated as such). A Sentinel promoting a replica closes its clients (CLIENT KILL TYPE normal), so a
+        // redis-cli asking it at that moment may fail: asked again.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .ignoreExceptionsInstanceOf(IllegalStateException.class).until(() -> {
             http.getNow(gateway.baseUrl() + "/exact/x", Map.of("X-API-Key", "planned"));
             return sentinel.cli(replica, "info", "commandstats").contains("cmdstat_evalsha:");
         });
@@ -95,9 +104,24 @@ class RedisSentinelGatewayTest {
         // until a Sentinel turns it into a replica and closes its clients, about 10 s after the switch (its next
         // INFO of it); decisions made there meanwhile would be lost when it resyncs.
         assertThat(sentinel.cli(old, "role").lines().findFirst()).as("old master not demoted yet").contains("master");
+
+        // The admin API's rule store moved on the same announcement (SentinelWatch): a change made now, while the old
+        // master still takes writes, is stored on the new master, not on the old one, which would drop it on resync.
+        assertThat(putRule("planned", "three", 3)).isEqualTo(200);
+        System.out.printf("SENTINEL PLANNED FAILOVER rule change through the admin API stored %d ms after SENTINEL "
+                + "FAILOVER%n", (System.nanoTime() - asked) / 1_000_000);
+        assertThat(sentinel.cli(replica, "hexists", RULES_KEY, "planned")).as("on the new master").isEqualTo("1");
+        assertThat(sentinel.cli(old, "role").lines().findFirst()).as("made while the old master was still one")
+                .contains("master");
+
         assertThat(sentinel.awaitFailover()).isEqualTo(replica);
         assertThat(sentinel.otherPort()).isEqualTo(old);
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).until(RedisSentinelGatewayTest::limiting);
+        // the old master resynced from the new one (awaitFailover) and the rule store is on the new master: still there
+        assertThat(sentinel.cli(old, "hexists", RULES_KEY, "planned")).as("replicated to the old master").isEqualTo("1");
+        assertThat(http.getNow(gateway.baseUrl() + "/limitguard/admin/rules/planned", ADMIN).status()).isEqualTo(200);
+        assertThat(Flux.range(0, 5).concatMap(i -> http.get(gateway.baseUrl() + "/planned/x", Map.of("X-API-Key", "p")))
+                .map(Response::status).collectList().block(Duration.ofSeconds(30))).containsExactly(200, 200, 200, 429, 429);
 
         assertExactlyTheLimitStoredOn(replica, "k-planned");
         // the connection made anew loaded the scripts first, as on start-up: no request had to pay a NOSCRIPT
@@ -138,18 +162,13 @@ class RedisSentinelGatewayTest {
     @Test
     @Order(4)
     void aRuleChangedThroughTheAdminApiAfterTheFailoversIsEnforced() {
-        Map<String, String> auth = Map.of("Authorization", "Bearer " + TOKEN, "Content-Type", "application/json");
         // stored on the new master by the store's command connection, announced on its pub/sub connection: the
         // gateway applies a change only when the announcement comes back, so both must have followed the failover
-        await().atMost(Duration.ofSeconds(20)).until(() -> http.request("PUT",
-                gateway.baseUrl() + "/limitguard/admin/rules/later", auth, """
-                        {"routes": ["later"], "key": "header:X-API-Key",
-                         "limits": [{"name": "two", "capacity": 2, "refill-per-second": 0.001}]}
-                        """).block(Duration.ofSeconds(30)).status() == 200);
+        await().atMost(Duration.ofSeconds(20)).until(() -> putRule("later", "two", 2) == 200);
         await().atMost(Duration.ofSeconds(20)).until(() -> String.valueOf(
                 http.getNow(gateway.baseUrl() + "/later/x", Map.of("X-API-Key", "probe")).header("RateLimit-Policy"))
                 .startsWith("\"two\";q=2;"));
-        assertThat(sentinel.cli(sentinel.masterPort(), "hexists", "limitguard:rules", "later")).isEqualTo("1");
+        assertThat(sentinel.cli(sentinel.masterPort(), "hexists", RULES_KEY, "later")).isEqualTo("1");
     }
 
     @Test
@@ -162,6 +181,14 @@ class RedisSentinelGatewayTest {
 
         assertThat(exactStatuses("k-noscript")).containsOnly(200, 429).filteredOn(s -> s == 200).hasSize(LIMIT);
         assertThat(counter(MeteredEngineListener.SCRIPT_RELOADS) - reloadsBefore).isPositive();
+    }
+
+    /** {@code PUT}s rule {@code id} on the route of that name, one limit of {@code capacity} that barely refills: the status. */
+    private static int putRule(String id, String limit, int capacity) {
+        return http.request("PUT", gateway.baseUrl() + "/limitguard/admin/rules/" + id, ADMIN, """
+                {"routes": ["%s"], "key": "header:X-API-Key",
+                 "limits": [{"name": "%s", "capacity": %d, "refill-per-second": 0.001}]}
+                """.formatted(id, limit, capacity)).block(Duration.ofSeconds(30)).status();
     }
 
     /** Exactly {@link #LIMIT} of three times as many concurrent requests of {@code key} allowed, its bucket on {@code port}. */
