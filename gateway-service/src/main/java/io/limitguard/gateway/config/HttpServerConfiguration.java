@@ -1,5 +1,6 @@
 package io.limitguard.gateway.config;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
@@ -45,6 +46,10 @@ import org.springframework.context.annotation.Configuration;
  * ({@link DecodingFailureLogFactory}, {@link AnsweredByReactorNettyHandler}): not a line per header, nor a 500 stack
  * trace, which a client could use to flood the log.
  *
+ * <p>The timeouts bound how long each connection lives, not how many there are:
+ * {@code limitguard.server.max-connections} ({@link ConnectionCap}) closes the connections of each port above that
+ * many as soon as they are accepted.
+ *
  * <p>And how the server stops: {@code limitguard.server.shutdown-drain} ({@link ShutdownDrain}) before Spring Boot's
  * graceful shutdown.
  */
@@ -62,6 +67,12 @@ public class HttpServerConfiguration {
                 .doOnChannelInit((observer, channel, remoteAddress) -> channel.pipeline()
                         .addFirst(WriteProgressTimeout.NAME, new WriteProgressTimeout(writeTimeoutMillis)))
                 .httpMessageLogFactory(new DecodingFailureLogFactory());
+    }
+
+    /** On both ports, each with its own count. */
+    @Bean
+    NettyServerCustomizer connectionCap(LimitGuardProperties properties, MeterRegistry meters) {
+        return new ConnectionCap(properties.server().maxConnections(), meters)::applyTo;
     }
 
     /** Requests Reactor Netty answered itself (a body it could not decode) end without a 500 stack trace. */
