@@ -1,6 +1,7 @@
 package io.limitguard.gateway.config;
 
 import io.limitguard.server.WriteProgressTimeout;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
@@ -45,6 +46,10 @@ import org.springframework.context.annotation.Configuration;
  * {@code server-guards}, as in analytics and the dashboard): not a line per header, nor a 500 stack trace, which a
  * client could use to flood the log.
  *
+ * <p>The timeouts bound how long each connection lives, not how many there are:
+ * {@code limitguard.server.max-connections} ({@link ConnectionCap}) closes the connections of each port above that
+ * many as soon as they are accepted.
+ *
  * <p>And how the server stops: {@code limitguard.server.shutdown-drain} ({@link ShutdownDrain}) before Spring Boot's
  * graceful shutdown.
  */
@@ -56,6 +61,12 @@ public class HttpServerConfiguration {
         Duration idleTimeout = netty.getIdleTimeout();
         Duration readTimeout = properties.server().readTimeout();
         return server -> (idleTimeout != null ? server.idleTimeout(idleTimeout) : server).readTimeout(readTimeout);
+    }
+
+    /** On both ports, each with its own count. */
+    @Bean
+    NettyServerCustomizer connectionCap(LimitGuardProperties properties, MeterRegistry meters) {
+        return new ConnectionCap(properties.server().maxConnections(), meters)::applyTo;
     }
 
     @Bean

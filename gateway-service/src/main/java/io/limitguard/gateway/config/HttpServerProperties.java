@@ -5,7 +5,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The gateway's own HTTP server, towards its clients ({@code limitguard.server}); its idle timeout is Spring
- * Boot's {@code server.netty.idle-timeout} (see {@link HttpServerConfiguration}); and how it stops.
+ * Boot's {@code server.netty.idle-timeout} (see {@link HttpServerConfiguration}); how many clients it holds; and how
+ * it stops.
  *
  * @param readTimeout   longest silence allowed between two reads of a request's body, once its headers have arrived:
  *                      a client that stops sending in the middle of its body is disconnected after it. 60 s, nginx's
@@ -26,9 +27,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                      guidance is a {@code preStop} hook sleeping 10 s). Behind a load balancer, a few seconds
  *                      already move every kept-alive client that gets an answer in that time to another gateway;
  *                      keep it below {@code spring.lifecycle.timeout-per-shutdown-phase} (30 s)
+ * @param maxConnections most client connections each port (HTTP, and HTTPS if there is one) holds at once; one more
+ *                      is closed as soon as it is accepted ({@link ConnectionCap}); -1: no cap. 8192 by default,
+ *                      Tomcat's {@code server.tomcat.max-connections}: a client that is proxied can hold a second
+ *                      descriptor, towards its upstream (nginx sizes its descriptors at twice its
+ *                      {@code worker_connections} for that), so 8192 on each of two ports fits a limit of
+ *                      65,536, common on servers and in containers; 8192 idle connections cost about 21 MB of
+ *                      heap (2.6 KB each, measured). Without a cap, clients that hold connections exhaust the
+ *                      descriptors: the gateway then answers no one and, on io_uring, spins a core retrying accept
  */
 public record HttpServerProperties(@DefaultValue("60s") Duration readTimeout, @DefaultValue("30s") Duration writeTimeout,
-                                   @DefaultValue("0s") Duration shutdownDrain) {
+                                   @DefaultValue("0s") Duration shutdownDrain,
+                                   @DefaultValue("8192") int maxConnections) {
 
     public HttpServerProperties {
         requireAtLeastOneMillisecond("read-timeout", readTimeout);
@@ -36,10 +46,15 @@ public record HttpServerProperties(@DefaultValue("60s") Duration readTimeout, @D
         if (shutdownDrain == null || shutdownDrain.isNegative()) {
             throw new IllegalArgumentException("limitguard.server.shutdown-drain must be at least 0s, was " + shutdownDrain);
         }
+        // -1 as Tomcat's and Reactor Netty's own "no limit"; 0 would refuse every client
+        if (maxConnections < 1 && maxConnections != -1) {
+            throw new IllegalArgumentException(
+                    "limitguard.server.max-connections must be at least 1, or -1 for no cap, was " + maxConnections);
+        }
     }
 
     static HttpServerProperties defaults() {
-        return new HttpServerProperties(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ZERO);
+        return new HttpServerProperties(Duration.ofSeconds(60), Duration.ofSeconds(30), Duration.ZERO, 8192);
     }
 
     // Netty's timers take whole milliseconds here, and 0 would mean "no timeout" to ReadTimeoutHandler

@@ -23,7 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param breaker           the circuit breaker in front of Redis
  * @param overLimitCache    the local over-limit cache (off unless enabled)
  * @param server            the HTTP server's time limits on its clients (the idle timeout is Spring Boot's
- *                          {@code server.netty.idle-timeout})
+ *                          {@code server.netty.idle-timeout}) and how many it holds per port
  */
 @ConfigurationProperties("limitguard")
 public record LimitGuardProperties(

@@ -3,6 +3,8 @@ package io.limitguard.gateway.config;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.limitguard.server.WriteProgressTimeout;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -11,6 +13,7 @@ import org.springframework.boot.context.properties.bind.UnboundConfigurationProp
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import reactor.netty.ConnectionObserver;
@@ -20,7 +23,8 @@ import reactor.netty.http.server.HttpServer;
  * {@code limitguard.server.read-timeout} and {@code .write-timeout}: 60 s and 30 s by default, at least 1 ms, a
  * misspelling stops start-up; the customizer puts them and Spring Boot's {@code server.netty.idle-timeout} on every
  * server it is given (the HTTPS port of tls-bootstrap too, which Spring Boot's own setting does not reach).
- * {@code limitguard.server.shutdown-drain}: 0 by default, never negative.
+ * {@code limitguard.server.shutdown-drain}: 0 by default, never negative. {@code limitguard.server.max-connections}:
+ * 8192 by default, at least 1 or -1 (no cap), set on every server the customizer is given.
  */
 class HttpServerPropertiesTest {
 
@@ -28,6 +32,10 @@ class HttpServerPropertiesTest {
     @EnableConfigurationProperties({LimitGuardProperties.class, NettyServerProperties.class})
     @Import({UnknownFieldsConfiguration.class, HttpServerConfiguration.class})
     static class Bind {
+        @Bean
+        MeterRegistry meters() {
+            return new SimpleMeterRegistry();
+        }
     }
 
     private final ApplicationContextRunner runner = new ApplicationContextRunner().withUserConfiguration(Bind.class);
@@ -88,6 +96,30 @@ class HttpServerPropertiesTest {
                 context.getBean(LimitGuardProperties.class).server().shutdownDrain()).isEqualTo(Duration.ofSeconds(3)));
         assertStartupFails("limitguard.server.shutdown-drain must be at least 0s, was PT-1S",
                 "limitguard.server.shutdown-drain=-1s");
+    }
+
+    @Test
+    void maxConnectionsIs8192ByDefaultAndSetOnTheServer() {
+        runner.run(context -> {
+            assertThat(context.getBean(LimitGuardProperties.class).server().maxConnections()).isEqualTo(8192);
+            HttpServer server = context.getBean("connectionCap", NettyServerCustomizer.class).apply(HttpServer.create());
+            assertThat(server.configuration().maxConnections()).isEqualTo(8192);
+        });
+        runner.withPropertyValues("limitguard.server.max-connections=100").run(context -> assertThat(context
+                .getBean("connectionCap", NettyServerCustomizer.class).apply(HttpServer.create()).configuration()
+                .maxConnections()).isEqualTo(100));
+        // -1: no cap, Reactor Netty's default
+        runner.withPropertyValues("limitguard.server.max-connections=-1").run(context -> assertThat(context
+                .getBean("connectionCap", NettyServerCustomizer.class).apply(HttpServer.create()).configuration()
+                .maxConnections()).isEqualTo(HttpServer.create().configuration().maxConnections()));
+    }
+
+    @Test
+    void maxConnectionsOfZeroOrBelowMinusOneStopsStartUp() {
+        assertStartupFails("limitguard.server.max-connections must be at least 1, or -1 for no cap, was 0",
+                "limitguard.server.max-connections=0");
+        assertStartupFails("limitguard.server.max-connections must be at least 1, or -1 for no cap, was -2",
+                "limitguard.server.max-connections=-2");
     }
 
     @Test
