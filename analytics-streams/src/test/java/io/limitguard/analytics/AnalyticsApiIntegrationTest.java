@@ -320,6 +320,16 @@ class AnalyticsApiIntegrationTest {
                 .jsonPath("$.components.kafkaStreams.details.state").isEqualTo("RUNNING");
     }
 
+    /**
+     * A connection that sends no request is closed after 75 s (application.yml; without it, never), on every port
+     * (module server-guards). The behaviour itself: the dashboard's IdleConnectionTest, with a short timeout.
+     */
+    @Test
+    void connectionsThatSendNothingTimeOut() {
+        assertThat(app.context.getEnvironment().getProperty("server.netty.idle-timeout", Duration.class))
+                .isEqualTo(Duration.ofSeconds(75));
+    }
+
     /** Module server-guards: Spring Boot alone answers 500 and logs a stack trace for it. */
     @Test
     void aHealthPathBelowAnUnknownNameIs404() throws Exception {

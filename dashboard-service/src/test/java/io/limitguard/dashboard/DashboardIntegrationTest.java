@@ -30,7 +30,9 @@ import org.springframework.test.web.reactive.server.WebTestClient;
         "limitguard.analytics.timeout=5s",
         // Short, so the test of a client that does not read is quick; every stream test runs with it too,
         // which shows that clients that read (SSE, RSocket over WebSocket, the page) are never cut.
-        "limitguard.dashboard.write-timeout=1s"})
+        "limitguard.dashboard.write-timeout=1s",
+        // Short too, for the same reason: streams outlive it, a connection that sends nothing does not.
+        "server.netty.idle-timeout=1s"})
 public abstract class DashboardIntegrationTest {
 
     protected static final int SUBSCRIBER_BUFFER = 64;

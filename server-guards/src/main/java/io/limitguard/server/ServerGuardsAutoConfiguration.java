@@ -1,9 +1,12 @@
 package io.limitguard.server;
 
+import java.time.Duration;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
+import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
 import org.springframework.context.annotation.Bean;
 import reactor.netty.http.server.HttpServer;
 
@@ -12,8 +15,9 @@ import reactor.netty.http.server.HttpServer;
  * in one place so that each answers them alike: a request Reactor Netty cannot decode costs the log one short WARN
  * line ({@link DecodingFailureLogFactory}), its own answer to it no 500 stack trace
  * ({@link AnsweredByReactorNettyHandler}), and a health path below an unknown name is a 404, not a 500 with a stack
- * trace ({@link UnknownHealthPathHandler}). An auto-configuration, as {@code tls-bootstrap}'s: a service gets it by
- * depending on this module. The customizer reaches every Reactor Netty server that applies the
+ * trace ({@link UnknownHealthPathHandler}), and Spring Boot's {@code server.netty.idle-timeout} closes a connection
+ * that sends no request on every port. An auto-configuration, as {@code tls-bootstrap}'s: a service gets it by
+ * depending on this module. The customizers reach every Reactor Netty server that applies the
  * {@link NettyServerCustomizer} beans: Spring Boot's, and {@code tls-bootstrap}'s HTTPS port.
  */
 @AutoConfiguration
@@ -25,6 +29,19 @@ public class ServerGuardsAutoConfiguration {
     NettyServerCustomizer decodingFailureLog() {
         DecodingFailureLogFactory format = new DecodingFailureLogFactory();
         return server -> server.httpMessageLogFactory(format);
+    }
+
+    /**
+     * Spring Boot applies {@code server.netty.idle-timeout} to its own server only; {@code tls-bootstrap}'s HTTPS port
+     * is configured by the customizer beans alone, so without this its connections would never time out. A connection
+     * that sends no complete request headers for that long (a new one, one kept alive after its answer, one whose
+     * headers never end) is closed; an answer being sent, an SSE stream or a WebSocket is not idle.
+     */
+    @Bean
+    NettyServerCustomizer idleTimeoutOnEveryPort(ObjectProvider<NettyServerProperties> netty) {
+        NettyServerProperties properties = netty.getIfAvailable();
+        Duration idleTimeout = properties != null ? properties.getIdleTimeout() : null;
+        return server -> idleTimeout != null ? server.idleTimeout(idleTimeout) : server;
     }
 
     /** Requests Reactor Netty answered itself (a body it could not decode) end without a 500 stack trace. */

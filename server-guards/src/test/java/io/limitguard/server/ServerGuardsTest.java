@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.limitguard.testsupport.RawHttp;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -11,7 +12,10 @@ import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -20,6 +24,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
 import org.springframework.web.reactive.function.server.ServerResponse;
+import reactor.netty.http.server.HttpServer;
 
 /**
  * The module as a service gets it, by being on the class path of a WebFlux application with Actuator: what it
@@ -61,12 +66,31 @@ class ServerGuardsTest {
         assertThat(RawHttp.get(port, "/hello").bodyText()).isEqualTo("hello");
     }
 
+    /** On every server the customizers reach, tls-bootstrap's HTTPS port included, which Spring Boot's setting does not. */
+    @Test
+    void theIdleTimeoutIsPutOnEveryServer() {
+        ReactiveWebApplicationContextRunner runner = new ReactiveWebApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(ServerGuardsAutoConfiguration.class))
+                .withUserConfiguration(NettyProperties.class);
+        runner.withPropertyValues("server.netty.idle-timeout=75s").run(context -> assertThat(
+                context.getBean("idleTimeoutOnEveryPort", NettyServerCustomizer.class).apply(HttpServer.create())
+                        .configuration().idleTimeout()).isEqualTo(Duration.ofSeconds(75)));
+        // without the property Spring Boot sets none, and neither does the customizer
+        runner.run(context -> assertThat(
+                context.getBean("idleTimeoutOnEveryPort", NettyServerCustomizer.class).apply(HttpServer.create())
+                        .configuration().idleTimeout()).isNull());
+    }
+
     @Test
     void onlyReactiveWebApplicationsGetIt() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(ServerGuardsAutoConfiguration.class))
                 .run(context -> assertThat(context).doesNotHaveBean(UnknownHealthPathHandler.class)
                         .doesNotHaveBean(NettyServerCustomizer.class));
+    }
+
+    @EnableConfigurationProperties(NettyServerProperties.class)
+    static class NettyProperties {
     }
 
     @SpringBootConfiguration

@@ -68,6 +68,27 @@ class CountsRSocketStreamTest extends DashboardIntegrationTest {
                 .verifyComplete();
     }
 
+    /**
+     * The server's idle timeout (1 s in these tests) is for connections waiting for a request: a WebSocket on which
+     * the client sends nothing for three times as long (RSocket's keepalive comes every 20 s) stays open.
+     */
+    @Test
+    void aWebSocketStreamOutlivesTheIdleTimeout() {
+        requester = requesters.websocket(URI.create("ws://127.0.0.1:" + port + "/rsocket"));
+        String route = uniqueRoute("ws-idle");
+        long t0 = 1_800_000_000_000L;
+        Flux<CountsUpdate> stream = requester.route("counts.stream")
+                .data(new CountsStreamRSocketController.StreamRequest(route)).retrieveFlux(CountsUpdate.class);
+
+        StepVerifier.create(stream.take(2))
+                .then(whenSubscribed(() -> send(routeUpdate(route, t0, 1, 0))))
+                .assertNext(expect(route, t0, 1, 0))
+                .expectNoEvent(Duration.ofSeconds(3))
+                .then(() -> send(routeUpdate(route, t0 + 1000, 2, 0)))
+                .assertNext(expect(route, t0 + 1000, 2, 0))
+                .verifyComplete();
+    }
+
     private void assertStreamsOnlyTheRequestedRoute(RSocketRequester requester, String prefix) {
         String route = uniqueRoute(prefix);
         String other = uniqueRoute(prefix + "-other");

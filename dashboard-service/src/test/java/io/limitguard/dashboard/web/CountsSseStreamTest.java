@@ -104,6 +104,15 @@ class CountsSseStreamTest extends DashboardIntegrationTest {
         });
     }
 
+    /** The server's idle timeout (1 s in these tests) is for connections waiting for a request, not for a stream. */
+    @Test
+    void aStreamOutlivesTheIdleTimeout() {
+        List<ServerSentEvent<String>> heartbeats = open("/api/v1/stream?route=" + uniqueRoute("long"))
+                .take(8).collectList().block(Duration.ofSeconds(30));
+
+        assertThat(heartbeats).hasSize(8).allSatisfy(event -> assertThat(event.event()).isEqualTo("heartbeat"));
+    }
+
     @Test
     void skipsAnUnreadableRecordAndKeepsStreaming() {
         String route = uniqueRoute("poison");

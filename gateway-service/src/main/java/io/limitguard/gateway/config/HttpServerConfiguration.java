@@ -4,7 +4,6 @@ import io.limitguard.server.WriteProgressTimeout;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
-import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -36,10 +35,9 @@ import org.springframework.context.annotation.Configuration;
  * times progress, not answers or single writes: a slow reader that keeps reading and an event stream that the client
  * reads run to their end.
  *
- * <p>The idle timeout is set here again, from Spring Boot's property: Spring Boot applies it to its own server
- * only, while the HTTPS port of {@code tls-bootstrap} ({@code limitguard.tls.https-port}, set by the launcher and
- * compose) is configured by the {@link NettyServerCustomizer} beans alone; without this its connections would never
- * time out.
+ * <p>Spring Boot applies the idle timeout to its own server only; module {@code server-guards} applies it to the
+ * HTTPS port of {@code tls-bootstrap} too ({@code limitguard.tls.https-port}, set by the launcher and compose), which
+ * is configured by the {@link NettyServerCustomizer} beans alone, as in analytics and the dashboard.
  *
  * <p>A request the server cannot decode (a bad chunk size, Content-Length, header byte, a header or URI too long)
  * is answered 400, 414 or 431 by Reactor Netty, and logged in one WARN line with the reason (module
@@ -57,10 +55,9 @@ import org.springframework.context.annotation.Configuration;
 public class HttpServerConfiguration {
 
     @Bean
-    NettyServerCustomizer clientTimeouts(NettyServerProperties netty, LimitGuardProperties properties) {
-        Duration idleTimeout = netty.getIdleTimeout();
+    NettyServerCustomizer clientTimeouts(LimitGuardProperties properties) {
         Duration readTimeout = properties.server().readTimeout();
-        return server -> (idleTimeout != null ? server.idleTimeout(idleTimeout) : server).readTimeout(readTimeout);
+        return server -> server.readTimeout(readTimeout);
     }
 
     /** On both ports, each with its own count. */

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.UnboundConfigurationPropertiesException;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
-import org.springframework.boot.reactor.netty.autoconfigure.NettyServerProperties;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -21,15 +20,15 @@ import reactor.netty.http.server.HttpServer;
 
 /**
  * {@code limitguard.server.read-timeout} and {@code .write-timeout}: 60 s and 30 s by default, at least 1 ms, a
- * misspelling stops start-up; the customizer puts them and Spring Boot's {@code server.netty.idle-timeout} on every
- * server it is given (the HTTPS port of tls-bootstrap too, which Spring Boot's own setting does not reach).
+ * misspelling stops start-up; the customizers put them on every server they are given (the HTTPS port of tls-bootstrap
+ * too; Spring Boot's {@code server.netty.idle-timeout} is module server-guards' to put there).
  * {@code limitguard.server.shutdown-drain}: 0 by default, never negative. {@code limitguard.server.max-connections}:
  * 8192 by default, at least 1 or -1 (no cap), set on every server the customizer is given.
  */
 class HttpServerPropertiesTest {
 
     @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties({LimitGuardProperties.class, NettyServerProperties.class})
+    @EnableConfigurationProperties(LimitGuardProperties.class)
     @Import({UnknownFieldsConfiguration.class, HttpServerConfiguration.class})
     static class Bind {
         @Bean
@@ -54,9 +53,8 @@ class HttpServerPropertiesTest {
 
     @Test
     void theCustomizerSetsTheTimeoutsOnTheServer() {
-        runner.withPropertyValues("server.netty.idle-timeout=75s", "limitguard.server.read-timeout=2s").run(context -> {
+        runner.withPropertyValues("limitguard.server.read-timeout=2s").run(context -> {
             HttpServer server = context.getBean("clientTimeouts", NettyServerCustomizer.class).apply(HttpServer.create());
-            assertThat(server.configuration().idleTimeout()).isEqualTo(Duration.ofSeconds(75));
             assertThat(server.configuration().readTimeout()).isEqualTo(Duration.ofSeconds(2));
             // the write timeout's handler, put on each connection when its channel is set up
             server = context.getBean("writeProgressTimeout", NettyServerCustomizer.class).apply(server);
@@ -65,12 +63,8 @@ class HttpServerPropertiesTest {
             assertThat(channel.pipeline().first()).isInstanceOf(WriteProgressTimeout.class);
             channel.close();
         });
-        // without server.netty.idle-timeout Spring Boot sets none, and neither does the customizer
-        runner.run(context -> {
-            HttpServer server = context.getBean("clientTimeouts", NettyServerCustomizer.class).apply(HttpServer.create());
-            assertThat(server.configuration().idleTimeout()).isNull();
-            assertThat(server.configuration().readTimeout()).isEqualTo(Duration.ofSeconds(60));
-        });
+        runner.run(context -> assertThat(context.getBean("clientTimeouts", NettyServerCustomizer.class)
+                .apply(HttpServer.create()).configuration().readTimeout()).isEqualTo(Duration.ofSeconds(60)));
     }
 
     @Test
