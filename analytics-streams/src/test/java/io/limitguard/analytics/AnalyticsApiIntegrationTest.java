@@ -14,6 +14,7 @@ import io.limitguard.events.JsonSerde;
 import io.limitguard.events.Outcome;
 import io.limitguard.events.OutcomeCounts;
 import io.limitguard.events.Topics;
+import io.limitguard.server.ConnectionCap;
 import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.KafkaFixture;
 import io.limitguard.testsupport.RawHttp;
@@ -322,12 +323,15 @@ class AnalyticsApiIntegrationTest {
 
     /**
      * A connection that sends no request is closed after 75 s (application.yml; without it, never), on every port
-     * (module server-guards). The behaviour itself: the dashboard's IdleConnectionTest, with a short timeout.
+     * (module server-guards). The behaviour itself: the dashboard's ClientConnectionsTest, with a short timeout.
      */
     @Test
-    void connectionsThatSendNothingTimeOut() {
+    void connectionsThatSendNothingTimeOutAndTheirNumberIsCapped() {
         assertThat(app.context.getEnvironment().getProperty("server.netty.idle-timeout", Duration.class))
                 .isEqualTo(Duration.ofSeconds(75));
+        // limitguard.analytics.max-connections; its behaviour: server-guards' ConnectionCapTest
+        assertThat(app.context.getBean(MeterRegistry.class).find(ConnectionCap.REFUSED)
+                .tag("port", Integer.toString(app.port)).counter()).isNotNull();
     }
 
     /** Module server-guards: Spring Boot alone answers 500 and logs a stack trace for it. */

@@ -61,6 +61,10 @@ import org.springframework.validation.annotation.Validated;
  *                           and 64 queries at once is far more than the dashboard and a few scripts
  *                           ask for, each answered in milliseconds. Peer calls ({@code /internal/v1/*})
  *                           and actuator are not counted.
+ * @param maxConnections     most client connections each port holds at once; one more is closed as soon as it is
+ *                           accepted ({@link io.limitguard.server.ConnectionCap}, as the gateway's
+ *                           {@code limitguard.server.max-connections}); -1: no cap. 8192 by default (Tomcat's
+ *                           {@code server.tomcat.max-connections})
  * @param url                the dashboard's setting (where it finds this service), not used here: accepted so that
  *                           one file may configure both services, while any other property of
  *                           {@code limitguard.analytics.*} that no field takes (a misspelt
@@ -89,6 +93,7 @@ public record AnalyticsProperties(
         @DefaultValue("20000") @Min(1) int maxWindowsPerQuery,
         @DefaultValue("30s") @NotNull @DurationMin(millis = 1) Duration writeTimeout,
         @DefaultValue("64") @Min(1) @Max(10_000) int maxConcurrentQueries,
+        @DefaultValue("8192") int maxConnections,
         String url,
         Duration timeout) {
 
@@ -103,6 +108,10 @@ public record AnalyticsProperties(
     }
 
     public AnalyticsProperties {
+        if (maxConnections < 1 && maxConnections != -1) {
+            throw new IllegalArgumentException(
+                    "limitguard.analytics.max-connections must be at least 1, or -1 for no cap, was " + maxConnections);
+        }
         if (grace != null && grace.isNegative()) {
             throw new IllegalArgumentException("limitguard.analytics.grace must not be negative, was " + grace);
         }

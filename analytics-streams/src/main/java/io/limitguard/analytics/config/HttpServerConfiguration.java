@@ -1,6 +1,7 @@
 package io.limitguard.analytics.config;
 
 import io.limitguard.analytics.web.QueryConcurrencyLimit;
+import io.limitguard.server.ConnectionCap;
 import io.limitguard.server.WriteProgressTimeout;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
@@ -17,7 +18,8 @@ import org.springframework.http.codec.ServerCodecConfigurer;
  * {@code server-guards}, as the gateway and the dashboard) closes a connection whose pending answer has not moved
  * for the timeout, which frees the buffer; a client that reads, however slowly, is never cut. It bounds how long a
  * stuck client holds its buffer; how many answers there may be at once is bounded by {@link QueryConcurrencyLimit}
- * ({@code limitguard.analytics.max-concurrent-queries}).
+ * ({@code limitguard.analytics.max-concurrent-queries}). And how many connections there may be at once:
+ * {@link ConnectionCap} ({@code limitguard.analytics.max-connections}).
  */
 @Configuration(proxyBeanMethods = false)
 public class HttpServerConfiguration {
@@ -25,6 +27,11 @@ public class HttpServerConfiguration {
     @Bean
     NettyServerCustomizer writeProgressTimeout(AnalyticsProperties properties) {
         return WriteProgressTimeout.customizer(properties.writeTimeout());
+    }
+
+    @Bean
+    NettyServerCustomizer connectionCap(AnalyticsProperties properties, MeterRegistry meters) {
+        return ConnectionCap.customizer("limitguard.analytics.max-connections", properties.maxConnections(), meters);
     }
 
     @Bean

@@ -45,6 +45,7 @@ class AnalyticsPropertiesTest {
             assertThat(p.maxWindowsPerQuery()).isEqualTo(20_000);
             assertThat(p.writeTimeout()).isEqualTo(Duration.ofSeconds(30));
             assertThat(p.maxConcurrentQueries()).isEqualTo(64);
+            assertThat(p.maxConnections()).isEqualTo(8192);
             assertThat(p.standbyReplicas()).isZero();
             assertThat(p.topicReplicationFactor()).isNull();
             assertThat(p.topicMinInsyncReplicas()).isNull();
@@ -92,6 +93,11 @@ class AnalyticsPropertiesTest {
                     assertThat(context).hasFailed();
                     assertThat(context.getStartupFailure()).hasStackTraceContaining(field);
                 }));
+        runner.withPropertyValues("limitguard.analytics.max-connections=0").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining(
+                    "limitguard.analytics.max-connections must be at least 1, or -1 for no cap, was 0");
+        });
         runner.withPropertyValues("limitguard.analytics.grace=-1s").run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("limitguard.analytics.grace must not be negative");

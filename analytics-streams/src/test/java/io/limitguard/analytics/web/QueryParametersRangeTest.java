@@ -20,7 +20,7 @@ class QueryParametersRangeTest {
             "/tmp/x", "localhost:1", Duration.ofSeconds(30),
             new AnalyticsProperties.Retention(Duration.ofHours(1), Duration.ofDays(7), Duration.ofDays(90)),
             100, Duration.ofMillis(100), DataSize.ofMegabytes(10), 1, true, 3, null, null, null, 0,
-            Duration.ofSeconds(5), 20_000, Duration.ofSeconds(30), 64, null, null), Clock.fixed(NOW, ZoneOffset.UTC));
+            Duration.ofSeconds(5), 20_000, Duration.ofSeconds(30), 64, 8192, null, null), Clock.fixed(NOW, ZoneOffset.UTC));
 
     @Test
     void blockRateWithAToBeyondEpochMillisIsABadParameter() {

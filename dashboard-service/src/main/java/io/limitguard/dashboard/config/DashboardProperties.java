@@ -25,6 +25,12 @@ import org.springframework.validation.annotation.Validated;
  *                         included) has waiting for a client may make no progress at all; a client that
  *                         stops reading is disconnected after one to two times it, which frees what it held
  *                         (a history answer being relayed). A client that reads is never cut, however long it stays
+ * @param maxConnections   most client connections each port (HTTP, HTTPS) holds at once, SSE and WebSocket streams
+ *                         included; one more is closed as soon as it is accepted
+ *                         ({@link io.limitguard.server.ConnectionCap}, as the gateway's
+ *                         {@code limitguard.server.max-connections}); -1: no cap. 8192 by default (Tomcat's
+ *                         {@code server.tomcat.max-connections}). The RSocket TCP port is a server of its own, not
+ *                         capped
  */
 @Validated
 // No other service binds limitguard.dashboard: a misspelt property stops start-up instead of being dropped.
@@ -34,5 +40,13 @@ public record DashboardProperties(
         @DefaultValue("15s") @NotNull @DurationMin(millis = 10) Duration heartbeat,
         @DefaultValue("7081") @Min(0) @Max(65535) int rsocketTcpPort,
         @DefaultValue("limitguard-dashboard") @NotBlank String consumerGroupPrefix,
-        @DefaultValue("30s") @NotNull @DurationMin(millis = 1) Duration writeTimeout) {
+        @DefaultValue("30s") @NotNull @DurationMin(millis = 1) Duration writeTimeout,
+        @DefaultValue("8192") int maxConnections) {
+
+    public DashboardProperties {
+        if (maxConnections < 1 && maxConnections != -1) {
+            throw new IllegalArgumentException(
+                    "limitguard.dashboard.max-connections must be at least 1, or -1 for no cap, was " + maxConnections);
+        }
+    }
 }

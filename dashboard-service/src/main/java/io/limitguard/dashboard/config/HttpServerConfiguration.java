@@ -1,6 +1,8 @@
 package io.limitguard.dashboard.config;
 
+import io.limitguard.server.ConnectionCap;
 import io.limitguard.server.WriteProgressTimeout;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,6 +19,9 @@ import org.springframework.context.annotation.Configuration;
  * nothing pending in between) and RSocket over WebSocket at {@code /rsocket}, however long they last, nor a client
  * that reads slowly. A client that stops reading one of them is disconnected once the socket buffers are full and
  * nothing has moved for the timeout, which is what should happen to it.
+ *
+ * <p>And how many connections there may be at once: {@link ConnectionCap}
+ * ({@code limitguard.dashboard.max-connections}), per port.
  */
 @Configuration(proxyBeanMethods = false)
 public class HttpServerConfiguration {
@@ -24,5 +29,11 @@ public class HttpServerConfiguration {
     @Bean
     NettyServerCustomizer writeProgressTimeout(DashboardProperties properties) {
         return WriteProgressTimeout.customizer(properties.writeTimeout());
+    }
+
+    /** On both ports, each with its own count. */
+    @Bean
+    NettyServerCustomizer connectionCap(DashboardProperties properties, MeterRegistry meters) {
+        return ConnectionCap.customizer("limitguard.dashboard.max-connections", properties.maxConnections(), meters);
     }
 }

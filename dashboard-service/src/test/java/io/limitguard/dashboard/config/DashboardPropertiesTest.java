@@ -31,6 +31,7 @@ class DashboardPropertiesTest {
             assertThat(dashboard.heartbeat()).isEqualTo(Duration.ofSeconds(15));
             assertThat(dashboard.rsocketTcpPort()).isEqualTo(7081);
             assertThat(dashboard.writeTimeout()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(dashboard.maxConnections()).isEqualTo(8192);
             AnalyticsProperties analytics = context.getBean(AnalyticsProperties.class);
             assertThat(analytics.baseUrl()).isEqualTo("http://localhost:8082");
             assertThat(analytics.timeout()).isEqualTo(Duration.ofSeconds(10));
@@ -57,6 +58,15 @@ class DashboardPropertiesTest {
     @Test
     void zeroWriteTimeoutStopsStartUpNamingTheField() {
         assertFailsNaming("limitguard.dashboard.write-timeout=0s", "writeTimeout");
+    }
+
+    @Test
+    void aConnectionCapOfZeroStopsStartUpNamingTheProperty() {
+        runner.withPropertyValues("limitguard.dashboard.max-connections=0").run(context ->
+                assertThat(context).getFailure().hasStackTraceContaining(
+                        "limitguard.dashboard.max-connections must be at least 1, or -1 for no cap, was 0"));
+        runner.withPropertyValues("limitguard.dashboard.max-connections=-1").run(context ->
+                assertThat(context.getBean(DashboardProperties.class).maxConnections()).isEqualTo(-1));
     }
 
     @Test

@@ -25,7 +25,7 @@ class MalformedCountsUpdateTest {
 
     @Test
     void anUpdateWithoutIdOrCountsIsSkippedAndFilteredStreamsGoOn() {
-        CountsHub hub = new CountsHub(new DashboardProperties(16, Duration.ofSeconds(15), 0, "test", Duration.ofSeconds(30)), new SimpleMeterRegistry());
+        CountsHub hub = new CountsHub(new DashboardProperties(16, Duration.ofSeconds(15), 0, "test", Duration.ofSeconds(30), 8192), new SimpleMeterRegistry());
         List<CountsUpdate> received = new CopyOnWriteArrayList<>();
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         Disposable stream = hub.stream("demo").subscribe(live -> received.add(live.update()), errors::add);

@@ -20,7 +20,7 @@ import reactor.test.StepVerifier;
  */
 class LiveStreamsEndOnShutdownTest {
 
-    private final DashboardProperties properties = new DashboardProperties(16, Duration.ofMillis(50), 0, "test", Duration.ofSeconds(30));
+    private final DashboardProperties properties = new DashboardProperties(16, Duration.ofMillis(50), 0, "test", Duration.ofSeconds(30), 8192);
 
     @Test
     void stoppingTheHubEndsAnSseStreamDespiteItsHeartbeats() {

@@ -1,5 +1,6 @@
 package io.limitguard.gateway.config;
 
+import io.limitguard.server.ConnectionCap;
 import io.limitguard.server.WriteProgressTimeout;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -63,7 +64,7 @@ public class HttpServerConfiguration {
     /** On both ports, each with its own count. */
     @Bean
     NettyServerCustomizer connectionCap(LimitGuardProperties properties, MeterRegistry meters) {
-        return new ConnectionCap(properties.server().maxConnections(), meters)::applyTo;
+        return ConnectionCap.customizer("limitguard.server.max-connections", properties.server().maxConnections(), meters);
     }
 
     @Bean

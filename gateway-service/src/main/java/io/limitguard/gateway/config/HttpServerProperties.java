@@ -28,9 +28,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                      already move every kept-alive client that gets an answer in that time to another gateway;
  *                      keep it below {@code spring.lifecycle.timeout-per-shutdown-phase} (30 s)
  * @param maxConnections most client connections each port (HTTP, and HTTPS if there is one) holds at once; one more
- *                      is closed as soon as it is accepted ({@link ConnectionCap}); -1: no cap. 8192 by default,
- *                      Tomcat's {@code server.tomcat.max-connections}: a client that is proxied can hold a second
- *                      descriptor, towards its upstream (nginx sizes its descriptors at twice its
+ *                      is closed as soon as it is accepted ({@link io.limitguard.server.ConnectionCap}); -1: no
+ *                      cap. 8192 by default, Tomcat's {@code server.tomcat.max-connections}: a client that is
+ *                      proxied can hold a second descriptor, towards its upstream (nginx sizes its descriptors at twice its
  *                      {@code worker_connections} for that), so 8192 on each of two ports fits a limit of
  *                      65,536, common on servers and in containers; 8192 idle connections cost about 21 MB of
  *                      heap (2.6 KB each, measured). Without a cap, clients that hold connections exhaust the

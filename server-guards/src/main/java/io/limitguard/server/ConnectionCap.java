@@ -1,4 +1,4 @@
-package io.limitguard.gateway.config;
+package io.limitguard.server;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,12 +10,14 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.reactor.netty.NettyServerCustomizer;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 
 /**
- * {@code limitguard.server.max-connections} on a server: above that many client connections, a new one is closed as
- * soon as it is accepted. Without it, clients that open connections and hold them (each one for up to the idle
+ * A cap on a server's client connections ({@code limitguard.server.max-connections} in the gateway,
+ * {@code limitguard.analytics.max-connections}, {@code limitguard.dashboard.max-connections}): above that many, a new
+ * one is closed as soon as it is accepted. Without it, clients that open connections and hold them (each one for up to the idle
  * timeout) exhausted the gateway's file descriptors: an audit's 10,000 idle connections to a gateway limited to 4,096
  * left it answering no one, health check included, and an io_uring event loop spinning at most of a core on accepts
  * that failed with "Too many open files", without a line in the log.
@@ -33,25 +35,38 @@ import reactor.netty.http.server.HttpServer;
  * counts the connections the acceptor has closed ({@value #REFUSED}, tagged with the port) and logs them at most
  * once per {@link #REPORT_INTERVAL} per port.
  */
-final class ConnectionCap {
+public final class ConnectionCap {
 
     /** Client connections closed at accept because the cap was reached, per port. */
-    static final String REFUSED = "limitguard.server.connections.refused";
+    public static final String REFUSED = "limitguard.server.connections.refused";
 
     /** While refusals go on, one log line per port per interval, with their number. */
     static final Duration REPORT_INTERVAL = Duration.ofSeconds(10);
 
     private static final Logger log = LoggerFactory.getLogger(ConnectionCap.class);
 
+    private final String property;
     private final int maxConnections;
     private final MeterRegistry meters;
 
-    ConnectionCap(int maxConnections, MeterRegistry meters) {
+    private ConnectionCap(String property, int maxConnections, MeterRegistry meters) {
+        this.property = property;
         this.maxConnections = maxConnections;
         this.meters = meters;
     }
 
-    HttpServer applyTo(HttpServer server) {
+    /**
+     * The cap on every server the customizer reaches (Spring Boot's, and tls-bootstrap's HTTPS port, which takes every
+     * customizer bean), each port with its own count.
+     *
+     * @param property       the service's property, named in the log and the metric's description
+     * @param maxConnections at least 1, or -1 for no cap
+     */
+    public static NettyServerCustomizer customizer(String property, int maxConnections, MeterRegistry meters) {
+        return new ConnectionCap(property, maxConnections, meters)::applyTo;
+    }
+
+    private HttpServer applyTo(HttpServer server) {
         if (maxConnections == -1) {
             return server;
         }
@@ -62,9 +77,9 @@ final class ConnectionCap {
         int port = server.port();
         warnIfDescriptorsRunOutFirst(port);
         Counter refused = Counter.builder(REFUSED).tag("port", Integer.toString(port))
-                .description("Client connections closed at accept: limitguard.server.max-connections reached")
+                .description("Client connections closed at accept: " + property + " reached")
                 .register(meters);
-        server.channel().pipeline().addFirst(Refusals.NAME, new Refusals(port, maxConnections, refused));
+        server.channel().pipeline().addFirst(Refusals.NAME, new Refusals(property, port, maxConnections, refused));
     }
 
     /**
@@ -74,10 +89,10 @@ final class ConnectionCap {
     private void warnIfDescriptorsRunOutFirst(int port) {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.UnixOperatingSystemMXBean os
                 && 2L * maxConnections > os.getMaxFileDescriptorCount()) {
-            log.warn("limitguard.server.max-connections ({}) on port {} does not protect this process: it may open only"
-                            + " {} file descriptors (ulimit -n), and a proxied client can hold two. Raise that limit to"
-                            + " at least twice the cap of each port, or lower the cap",
-                    maxConnections, port, os.getMaxFileDescriptorCount());
+            log.warn("{} ({}) on port {} does not protect this process: it may open only {} file descriptors"
+                            + " (ulimit -n), and a proxied client can hold two. Raise that limit to at least twice the"
+                            + " cap of each port, or lower the cap",
+                    property, maxConnections, port, os.getMaxFileDescriptorCount());
         }
     }
 
@@ -90,6 +105,7 @@ final class ConnectionCap {
 
         static final String NAME = "limitguard.connectionCap";
 
+        private final String property;
         private final int port;
         private final int maxConnections;
         private final Counter refused;
@@ -97,7 +113,8 @@ final class ConnectionCap {
         private long unreported;
         private boolean reporting;
 
-        Refusals(int port, int maxConnections, Counter refused) {
+        Refusals(String property, int port, int maxConnections, Counter refused) {
+            this.property = property;
             this.port = port;
             this.maxConnections = maxConnections;
             this.refused = refused;
@@ -127,9 +144,9 @@ final class ConnectionCap {
             if (!reporting) {
                 return;
             }
-            log.warn("Refused {} client connection(s) on port {}: limitguard.server.max-connections ({}) reached"
-                    + " (all are counted in {}; this line comes at most every {} s)", unreported, port, maxConnections,
-                    REFUSED, REPORT_INTERVAL.toSeconds());
+            log.warn("Refused {} client connection(s) on port {}: {} ({}) reached (all are counted in {}; this line"
+                    + " comes at most every {} s)", unreported, port, property, maxConnections, REFUSED,
+                    REPORT_INTERVAL.toSeconds());
             unreported = 0;
             if (ctx.channel().isOpen()) {
                 ctx.executor().schedule(this, REPORT_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);

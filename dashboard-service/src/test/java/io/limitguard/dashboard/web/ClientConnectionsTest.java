@@ -3,18 +3,31 @@ package io.limitguard.dashboard.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.limitguard.dashboard.DashboardIntegrationTest;
+import io.limitguard.server.ConnectionCap;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 
 /**
  * {@code server.netty.idle-timeout} (75 s in application.yml, 1 s in these tests): a connection that sends no request,
  * or none after its answer, is closed by the dashboard. Without it such connections stayed open for ever, each holding
- * a file descriptor. Streams are not idle: CountsSseStreamTest and CountsRSocketStreamTest outlive the timeout.
+ * a file descriptor. Streams are not idle: CountsSseStreamTest and CountsRSocketStreamTest outlive the timeout. And
+ * {@code limitguard.dashboard.max-connections} is on the port (its behaviour: server-guards' ConnectionCapTest).
  */
-class IdleConnectionTest extends DashboardIntegrationTest {
+class ClientConnectionsTest extends DashboardIntegrationTest {
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Test
+    void theConnectionCapIsOnThePort() {
+        assertThat(meters.find(ConnectionCap.REFUSED).tag("port", Integer.toString(port)).counter())
+                .as("refusals counted for port %d", port).isNotNull();
+    }
 
     @Test
     void aConnectionThatSendsNothingIsClosed() throws IOException {
