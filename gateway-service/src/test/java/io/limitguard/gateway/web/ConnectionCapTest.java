@@ -4,10 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.limitguard.gateway.testing.OneGateway;
+import io.limitguard.gateway.testing.RootLog;
 import io.limitguard.gateway.testing.Rules;
 import io.limitguard.gateway.testing.TlsSockets;
 import io.limitguard.testsupport.Closing;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code limitguard.server.max-connections} ({@link #CAP} here): on each port, the connections above the cap are closed
@@ -46,7 +44,7 @@ class ConnectionCapTest {
     static final int CLOSED_WITHIN_MILLIS = 10_000;
 
     private static OneGateway bed;
-    private static final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private static RootLog log;
     private final List<Socket> sockets = new ArrayList<>();
     @TempDir
     static Path tls;
@@ -57,17 +55,12 @@ class ConnectionCapTest {
                 .set("limitguard.server.max-connections", CAP)
                 .set("limitguard.tls.https-port", 0)
                 .set("limitguard.tls.self-signed.keystore", tls.resolve("self-signed.p12")));
-        // after the start: Spring Boot sets logging up again when the application starts
-        log.start();
-        root().addAppender(log);
+        log = RootLog.attach();
     }
 
     @AfterAll
     static void stop() {
-        root().detachAppender(log);
-        if (bed != null) {
-            bed.close();
-        }
+        Closing.all(log, bed);
     }
 
     @AfterEach
@@ -108,7 +101,7 @@ class ConnectionCapTest {
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(lines(from)).containsExactly(
                 "Refused 1 client connection(s) on " + from,
                 "Refused " + (ABOVE - 1) + " client connection(s) on " + from));
-        assertThat(log.list).noneMatch(event -> event.getLoggerName().startsWith("reactor.netty"));
+        assertThat(log.events()).noneMatch(event -> event.getLoggerName().startsWith("reactor.netty"));
 
         // a place freed is taken again (once the gateway has seen the close)
         held.get(0).close();
@@ -154,12 +147,8 @@ class ConnectionCapTest {
 
     /** The beginnings of the WARN lines about refusals on that port, up to and including its mention. */
     private static List<String> lines(String from) {
-        return log.list.stream().filter(event -> event.getLevel() == Level.WARN)
+        return log.events().stream().filter(event -> event.getLevel() == Level.WARN)
                 .map(ILoggingEvent::getFormattedMessage).filter(line -> line.contains(from))
                 .map(line -> line.substring(0, line.indexOf(from) + from.length())).toList();
-    }
-
-    private static Logger root() {
-        return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     }
 }

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.limitguard.gateway.testing.OneGateway;
+import io.limitguard.gateway.testing.RootLog;
 import io.limitguard.gateway.testing.Rules;
+import io.limitguard.testsupport.Closing;
 import io.limitguard.testsupport.RawHttp;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,7 +21,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * A request the gateway cannot decode gets its 4xx and at most one short log line with the reason, never a stack
@@ -34,27 +33,22 @@ class MalformedRequestLogTest {
     static final int MAX_LINE = 500;
 
     private static OneGateway bed;
-    private static final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private static RootLog log;
 
     @BeforeAll
     static void start() {
         bed = OneGateway.start(upstream -> new Rules().route("demo", upstream.uri(), "/demo/**"));
-        // after the start: Spring Boot sets logging up again when the application starts
-        log.start();
-        root().addAppender(log);
+        log = RootLog.attach();
     }
 
     @AfterAll
     static void stop() {
-        root().detachAppender(log);
-        if (bed != null) {
-            bed.close();
-        }
+        Closing.all(log, bed);
     }
 
     @BeforeEach
     void clearLog() {
-        log.list.clear();
+        log.clear();
     }
 
     /**
@@ -130,16 +124,12 @@ class MalformedRequestLogTest {
     }
 
     private static List<ILoggingEvent> warnings() {
-        return List.copyOf(log.list).stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN)).toList();
+        return log.atLeast(Level.WARN);
     }
 
     /** Exchanges Spring has finished ({@code http.server.requests}), logged errors included. */
     private static long exchangesDone() {
         return bed.gateway().bean(MeterRegistry.class).find("http.server.requests").timers().stream()
                 .mapToLong(Timer::count).sum();
-    }
-
-    private static Logger root() {
-        return (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     }
 }
