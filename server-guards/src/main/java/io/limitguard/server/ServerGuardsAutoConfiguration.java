@@ -18,7 +18,9 @@ import reactor.netty.http.server.HttpServer;
  * trace ({@link UnknownHealthPathHandler}), and Spring Boot's {@code server.netty.idle-timeout} closes a connection
  * that sends no request on every port. An auto-configuration, as {@code tls-bootstrap}'s: a service gets it by
  * depending on this module. The customizers reach every Reactor Netty server that applies the
- * {@link NettyServerCustomizer} beans: Spring Boot's, and {@code tls-bootstrap}'s HTTPS port.
+ * {@link NettyServerCustomizer} beans: Spring Boot's, and {@code tls-bootstrap}'s HTTPS port. The module's other two
+ * guards, the write timeout and the cap on connections, take a property of the service's own, so each service puts
+ * them on with {@link WriteProgressTimeout#customizer} and {@link ConnectionCap#customizer}.
  */
 @AutoConfiguration
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
