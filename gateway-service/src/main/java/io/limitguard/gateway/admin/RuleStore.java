@@ -8,6 +8,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.limitguard.gateway.config.RedisProperties;
+import io.limitguard.gateway.limit.RedisConnection;
 import io.limitguard.gateway.limit.SentinelWatch;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -20,7 +21,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * Where rule changes made through the admin API live, shared by every gateway instance: a Redis hash
@@ -90,7 +90,7 @@ final class RuleStore implements AutoCloseable {
         connecting.update(Mono.defer(() -> Mono.fromCompletionStage(client.connectPubSubAsync(StringCodec.UTF8, to)))
                 .zipWith(Mono.defer(() -> Mono.fromCompletionStage(client.connectAsync(StringCodec.UTF8, to))),
                         Connections::new)
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1)))
+                .retryWhen(RedisConnection.UNTIL_CONNECTED)
                 .subscribe(made -> {
                     Connections replaced;
                     synchronized (this) {

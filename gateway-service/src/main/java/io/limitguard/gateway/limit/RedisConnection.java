@@ -34,6 +34,7 @@ import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 import reactor.util.retry.Retry;
+import reactor.util.retry.RetryBackoffSpec;
 
 /**
  * "A Redis that runs our script": the one shared Lettuce connection of the limiter (Lettuce pipelines
@@ -60,6 +61,14 @@ import reactor.util.retry.Retry;
 public final class RedisConnection implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RedisConnection.class);
+
+    /**
+     * How every connection to Redis or a Sentinel is first made (this one, the rule store's, the Sentinel watch's):
+     * tried again and again, 100 ms after a failure doubling to every second, until it succeeds. Lettuce's own
+     * reconnect takes over once a connection exists.
+     */
+    public static final RetryBackoffSpec UNTIL_CONNECTED =
+            Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1));
 
     private final ClientResources resources;
     private final AbstractRedisClient client;
@@ -165,7 +174,7 @@ public final class RedisConnection implements AutoCloseable {
                                 target, e.toString(), e.getCause() == null ? "" : ", caused by " + e.getCause());
                     }
                 })
-                .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1)))
+                .retryWhen(UNTIL_CONNECTED)
                 .subscribe(c -> {
                     log.info("Connected to {} after {} failed attempts", target, failedAttempts.get());
                     StatefulConnection<String, String> replaced;

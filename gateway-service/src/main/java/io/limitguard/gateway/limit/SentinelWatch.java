@@ -5,7 +5,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
@@ -15,7 +14,6 @@ import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Mono;
-import reactor.util.retry.Retry;
 
 /**
  * Listens to every Sentinel of a {@code redis-sentinel://} URI for {@code +switch-master} of its master and says
@@ -48,7 +46,7 @@ public final class SentinelWatch implements AutoCloseable {
         for (RedisURI sentinel : uri.getSentinels()) {
             connecting.add(Mono.defer(() -> Mono.fromCompletionStage(client.connectPubSubAsync(StringCodec.UTF8, sentinel)))
                     // a Sentinel down at start-up is listened to once it answers; Lettuce resubscribes after reconnects
-                    .retryWhen(Retry.backoff(Long.MAX_VALUE, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(1)))
+                    .retryWhen(RedisConnection.UNTIL_CONNECTED)
                     .subscribe(connection -> {
                         connections.add(connection);
                         connection.addListener(new RedisPubSubAdapter<>() {
