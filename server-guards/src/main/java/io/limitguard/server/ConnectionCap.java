@@ -37,6 +37,9 @@ import reactor.netty.http.server.HttpServer;
  */
 public final class ConnectionCap {
 
+    /** The setting for no cap at all. */
+    public static final int NO_CAP = -1;
+
     /** Client connections closed at accept because the cap was reached, per port. */
     public static final String REFUSED = "limitguard.server.connections.refused";
 
@@ -66,8 +69,18 @@ public final class ConnectionCap {
         return new ConnectionCap(property, maxConnections, meters)::applyTo;
     }
 
+    /**
+     * For the service's properties record: start-up stops, naming {@code property}, unless {@code maxConnections} is
+     * at least 1 or -1 (no cap, as Tomcat's and Reactor Netty's own "no limit"; 0 would refuse every client).
+     */
+    public static void requireValid(String property, int maxConnections) {
+        if (maxConnections < 1 && maxConnections != NO_CAP) {
+            throw new IllegalArgumentException(property + " must be at least 1, or -1 for no cap, was " + maxConnections);
+        }
+    }
+
     private HttpServer applyTo(HttpServer server) {
-        if (maxConnections == -1) {
+        if (maxConnections == NO_CAP) {
             return server;
         }
         return server.maxConnections(maxConnections).doOnBound(this::watch);

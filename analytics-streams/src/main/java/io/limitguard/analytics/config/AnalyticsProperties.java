@@ -2,6 +2,7 @@ package io.limitguard.analytics.config;
 
 import io.limitguard.analytics.topology.Step;
 import io.limitguard.analytics.topology.TopologyConfig;
+import io.limitguard.server.ConnectionCap;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -62,7 +63,7 @@ import org.springframework.validation.annotation.Validated;
  *                           ask for, each answered in milliseconds. Peer calls ({@code /internal/v1/*})
  *                           and actuator are not counted.
  * @param maxConnections     most client connections each port holds at once; one more is closed as soon as it is
- *                           accepted ({@link io.limitguard.server.ConnectionCap}, as the gateway's
+ *                           accepted ({@link ConnectionCap}, as the gateway's
  *                           {@code limitguard.server.max-connections}); -1: no cap. 8192 by default (Tomcat's
  *                           {@code server.tomcat.max-connections})
  * @param url                the dashboard's setting (where it finds this service), not used here: accepted so that
@@ -108,10 +109,7 @@ public record AnalyticsProperties(
     }
 
     public AnalyticsProperties {
-        if (maxConnections < 1 && maxConnections != -1) {
-            throw new IllegalArgumentException(
-                    "limitguard.analytics.max-connections must be at least 1, or -1 for no cap, was " + maxConnections);
-        }
+        ConnectionCap.requireValid("limitguard.analytics.max-connections", maxConnections);
         if (grace != null && grace.isNegative()) {
             throw new IllegalArgumentException("limitguard.analytics.grace must not be negative, was " + grace);
         }

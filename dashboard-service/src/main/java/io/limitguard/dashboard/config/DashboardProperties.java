@@ -1,5 +1,6 @@
 package io.limitguard.dashboard.config;
 
+import io.limitguard.server.ConnectionCap;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -27,7 +28,7 @@ import org.springframework.validation.annotation.Validated;
  *                         (a history answer being relayed). A client that reads is never cut, however long it stays
  * @param maxConnections   most client connections each port (HTTP, HTTPS) holds at once, SSE and WebSocket streams
  *                         included; one more is closed as soon as it is accepted
- *                         ({@link io.limitguard.server.ConnectionCap}, as the gateway's
+ *                         ({@link ConnectionCap}, as the gateway's
  *                         {@code limitguard.server.max-connections}); -1: no cap. 8192 by default (Tomcat's
  *                         {@code server.tomcat.max-connections}). The RSocket TCP port is a server of its own, not
  *                         capped
@@ -44,9 +45,6 @@ public record DashboardProperties(
         @DefaultValue("8192") int maxConnections) {
 
     public DashboardProperties {
-        if (maxConnections < 1 && maxConnections != -1) {
-            throw new IllegalArgumentException(
-                    "limitguard.dashboard.max-connections must be at least 1, or -1 for no cap, was " + maxConnections);
-        }
+        ConnectionCap.requireValid("limitguard.dashboard.max-connections", maxConnections);
     }
 }

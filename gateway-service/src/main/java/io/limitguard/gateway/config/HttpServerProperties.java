@@ -1,5 +1,6 @@
 package io.limitguard.gateway.config;
 
+import io.limitguard.server.ConnectionCap;
 import java.time.Duration;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -28,7 +29,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                      already move every kept-alive client that gets an answer in that time to another gateway;
  *                      keep it below {@code spring.lifecycle.timeout-per-shutdown-phase} (30 s)
  * @param maxConnections most client connections each port (HTTP, and HTTPS if there is one) holds at once; one more
- *                      is closed as soon as it is accepted ({@link io.limitguard.server.ConnectionCap}); -1: no
+ *                      is closed as soon as it is accepted ({@link ConnectionCap}); -1: no
  *                      cap. 8192 by default, Tomcat's {@code server.tomcat.max-connections}: a client that is
  *                      proxied can hold a second descriptor, towards its upstream (nginx sizes its descriptors at twice its
  *                      {@code worker_connections} for that), so 8192 on each of two ports fits a limit of
@@ -46,11 +47,7 @@ public record HttpServerProperties(@DefaultValue("60s") Duration readTimeout, @D
         if (shutdownDrain == null || shutdownDrain.isNegative()) {
             throw new IllegalArgumentException("limitguard.server.shutdown-drain must be at least 0s, was " + shutdownDrain);
         }
-        // -1 as Tomcat's and Reactor Netty's own "no limit"; 0 would refuse every client
-        if (maxConnections < 1 && maxConnections != -1) {
-            throw new IllegalArgumentException(
-                    "limitguard.server.max-connections must be at least 1, or -1 for no cap, was " + maxConnections);
-        }
+        ConnectionCap.requireValid("limitguard.server.max-connections", maxConnections);
     }
 
     static HttpServerProperties defaults() {
