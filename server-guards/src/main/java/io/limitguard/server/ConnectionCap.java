@@ -111,8 +111,11 @@ public final class ConnectionCap {
 
     /**
      * On a server's listening channel, just ahead of Reactor Netty's acceptor: it sees each new connection once, and
-     * no request. The acceptor closes a connection above the cap before it returns (it never registers it); one it
-     * takes stays open, so a closed one after it is a refusal. Everything runs on the listening channel's event loop.
+     * no request. The acceptor closes a connection above the cap before it returns, without handing it to an event
+     * loop; one it takes is handed to one of the child event loops, on this thread, before the acceptor returns. Being
+     * closed is not enough to tell them apart: a connection that was taken may already have been served and closed on
+     * its own loop (a client that sends a malformed request and gets its 400 at once) when the acceptor returns.
+     * Everything runs on the listening channel's event loop.
      */
     static final class Refusals extends ChannelInboundHandlerAdapter implements Runnable {
 
@@ -141,12 +144,25 @@ public final class ConnectionCap {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             ctx.fireChannelRead(msg);
-            if (msg instanceof Channel connection && !connection.isOpen()) {
+            if (msg instanceof Channel connection && refused(connection)) {
                 refused.increment();
                 unreported++;
                 if (!reporting) {
                     run();
                 }
+            }
+        }
+
+        /** Closed and never handed to an event loop: the acceptor refused it. */
+        static boolean refused(Channel connection) {
+            if (connection.isOpen()) {
+                return false;
+            }
+            try {
+                connection.eventLoop(); // set by the acceptor's register call, on this thread, before it returns
+                return false;
+            } catch (IllegalStateException neverRegistered) {
+                return true;
             }
         }
 
